@@ -1,0 +1,5 @@
+//! Built-in functions: encoding family.
+
+use super::Registry;
+
+pub(super) fn register(_r: &mut Registry) {}

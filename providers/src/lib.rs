@@ -1,0 +1,1 @@
+//! The providers terrane has built in.

@@ -1,0 +1,1 @@
+//! Terraform state, format version 4.
