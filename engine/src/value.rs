@@ -491,3 +491,10 @@ impl From<i64> for Value {
         Value::int(i)
     }
 }
+
+impl PartialEq for Value {
+    /// Identity (see [`Value::raw_equal`]), not Terraform's `==`.
+    fn eq(&self, other: &Value) -> bool {
+        self.raw_equal(other)
+    }
+}
