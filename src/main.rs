@@ -1,1 +1,101 @@
-fn main() {}
+//! The `terrane` command: Terraform's command line over the terrane engine.
+//!
+//! Global options (`-chdir`, `-help`, `-version`) come before the command; `TF_CLI_ARGS`
+//! and `TF_CLI_ARGS_<command>` are inserted after the command name, as Terraform does.
+
+mod commands;
+mod flags;
+mod render;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    // Deeply nested configurations recurse deeply: run on a thread with a large stack (only
+    // the pages actually touched are committed).
+    let worker = std::thread::Builder::new()
+        .name("terrane".into())
+        .stack_size(1 << 30)
+        .spawn(run)
+        .and_then(|h| h.join().map_err(|_| std::io::Error::other("the command panicked")));
+    match worker {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("Error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run() -> u8 {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut chdir: Option<String> = None;
+    while let Some(first) = args.first() {
+        let bare = first.trim_start_matches('-');
+        if !first.starts_with('-') {
+            break;
+        }
+        if let Some(dir) = bare.strip_prefix("chdir=") {
+            chdir = Some(dir.to_string());
+            args.remove(0);
+        } else if bare == "chdir" && args.len() > 1 {
+            chdir = Some(args[1].clone());
+            args.drain(..2);
+        } else if bare == "version" || bare == "v" {
+            args[0] = "version".into();
+        } else if bare == "help" || bare == "h" {
+            print_usage();
+            return 0;
+        } else {
+            eprintln!("Error: unknown global option {first:?}");
+            print_usage();
+            return 1;
+        }
+    }
+    let Some(command) = args.first().cloned() else {
+        print_usage();
+        return 1;
+    };
+    let mut rest: Vec<String> = args[1..].to_vec();
+    // A two-word command (state list, workspace show) takes its second word first.
+    let mut inserted: Vec<String> = Vec::new();
+    if let Ok(general) = std::env::var("TF_CLI_ARGS") {
+        inserted.extend(flags::split_words(&general));
+    }
+    if let Ok(specific) = std::env::var(format!("TF_CLI_ARGS_{}", command.replace('-', "_"))) {
+        inserted.extend(flags::split_words(&specific));
+    }
+    rest.splice(0..0, inserted);
+    if let Some(dir) = &chdir {
+        if let Err(e) = std::env::set_current_dir(dir) {
+            eprintln!("Error: Error handling -chdir option: {dir}: {e}");
+            return 1;
+        }
+    }
+    commands::dispatch(&command, &rest)
+}
+
+fn print_usage() {
+    eprintln!(
+        "Usage: terrane [global options] <subcommand> [args]
+
+Main commands:
+  init          Prepare your working directory for other commands
+  validate      Check whether the configuration is valid
+  plan          Show changes required by the current configuration
+  apply         Create or update infrastructure
+  destroy       Destroy previously-created infrastructure
+
+All other commands:
+  console       Try Terraform expressions at an interactive command prompt
+  fmt           Reformat your configuration in the standard style
+  output        Show output values from your root module
+  version       Show the current terrane version
+  workspace     Workspace management
+
+Global options (use these before the subcommand, if any):
+  -chdir=DIR    Switch to a different working directory before executing the
+                given subcommand.
+  -help         Show this help output.
+  -version      An alias for the \"version\" subcommand."
+    );
+}

@@ -135,7 +135,7 @@ impl SourceFile {
 }
 
 /// All source files of a configuration, by name, for showing snippets.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Sources {
     files: HashMap<Arc<str>, Arc<SourceFile>>,
 }

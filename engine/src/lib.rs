@@ -11,3 +11,7 @@ pub mod value;
 pub mod config;
 pub mod diag;
 pub mod typeexpr;
+pub mod eval;
+pub mod json;
+pub mod vars;
+pub mod format;

@@ -1,0 +1,4 @@
+//! Evaluation: one expression ([`expr`]) and a whole module tree ([`module`]).
+
+pub mod expr;
+pub mod module;

@@ -1,0 +1,220 @@
+//! The commands, and what they share: loading the configuration of the working directory,
+//! the current workspace, and reporting diagnostics.
+
+mod apply;
+mod console;
+
+mod init;
+mod output;
+mod validate;
+mod version;
+mod workspace;
+
+use crate::flags::{Flags, Spec};
+use crate::render::print_diagnostics;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use terrane_engine::config::{load_module_tree, Module, ResourceMode};
+use terrane_engine::diag::{Diagnostic, Diagnostics, Sources};
+
+/// Runs a command; returns the exit code.
+pub fn dispatch(command: &str, args: &[String]) -> u8 {
+    let result = match command {
+        "version" => version::run(args),
+        "validate" => validate::run(args),
+
+        "console" => console::run(args),
+        "init" => init::run(args),
+        "plan" => apply::run_plan(args),
+        "apply" => apply::run_apply(args, false),
+        "destroy" => apply::run_apply(args, true),
+        "output" => output::run(args),
+        "workspace" => workspace::run(args),
+        other => {
+            eprintln!("Error: terrane has no command named {other:?}. Run \"terrane -help\" for the list of commands.");
+            return 1;
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            e.report();
+            1
+        }
+    }
+}
+
+/// A command's failure: diagnostics to show, or a plain message.
+pub enum Failure {
+    Diagnostics(Box<Sources>, Diagnostics, bool),
+    Message(String),
+}
+
+impl Failure {
+    fn report(&self) {
+        match self {
+            Failure::Diagnostics(sources, diags, color) => print_diagnostics(sources, diags.iter(), *color),
+            Failure::Message(m) => print_diagnostics(&Sources::default(), [&Diagnostic::error(m.clone(), "")], use_color(false)),
+        }
+    }
+}
+
+impl From<String> for Failure {
+    fn from(s: String) -> Failure {
+        Failure::Message(s)
+    }
+}
+
+pub type CommandResult = Result<u8, Failure>;
+
+/// Parses a command's flags, turning errors into a usage failure.
+pub fn parse_flags(args: &[String], spec: &Spec) -> Result<Flags, Failure> {
+    Flags::parse(args, spec).map_err(|e| Failure::Message(format!("Invalid command-line option: {e}")))
+}
+
+/// Whether to colour output: a terminal, no `-no-color`, no `NO_COLOR`.
+pub fn use_color(no_color_flag: bool) -> bool {
+    !no_color_flag && std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+}
+
+/// The data directory (`.terraform`, or `TF_DATA_DIR`).
+pub fn data_dir() -> PathBuf {
+    std::env::var_os("TF_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".terraform"))
+}
+
+/// The selected workspace: `TF_WORKSPACE`, else the one `workspace select` recorded.
+pub fn current_workspace() -> String {
+    if let Ok(ws) = std::env::var("TF_WORKSPACE") {
+        if !ws.is_empty() {
+            return ws;
+        }
+    }
+    std::fs::read_to_string(data_dir().join("environment"))
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "default".to_string())
+}
+
+/// The working directory, absolute.
+pub fn cwd() -> PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+}
+
+/// The loaded configuration of the working directory.
+pub struct Loaded {
+    pub module: Arc<Module>,
+    pub sources: Sources,
+    pub diagnostics: Diagnostics,
+}
+
+/// Loads the module tree in `dir`, with every source file registered for snippets.
+pub fn load(dir: &Path) -> Loaded {
+    let (module, mut diagnostics) = load_module_tree(dir);
+    let mut sources = Sources::default();
+    register_sources(&module, &mut sources);
+    let has_config = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok()).any(|e| {
+                let n = e.file_name().to_string_lossy().to_string();
+                n.ends_with(".tf") || n.ends_with(".tf.json")
+            })
+        })
+        .unwrap_or(false);
+    if !has_config {
+        diagnostics.push(Diagnostic::error(
+            "No configuration files",
+            format!("There are no Terraform configuration files in {}. Run this command in a directory that holds .tf or .tf.json files, or point -chdir at one.", dir.display()),
+        ));
+    }
+    Loaded { module: Arc::new(module), sources, diagnostics }
+}
+
+fn register_sources(module: &Module, sources: &mut Sources) {
+    for f in &module.files {
+        sources.add(f.clone());
+    }
+    for call in module.module_calls.values() {
+        if let Some(child) = &call.module {
+            register_sources(child, sources);
+        }
+    }
+}
+
+/// The provider addresses the resources of a module tree need, with one resource address
+/// using each (for messages).
+pub fn providers_needed(module: &Module) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    collect_providers(module, "", &mut out);
+    out.sort();
+    out.dedup_by(|a, b| a.0 == b.0);
+    out
+}
+
+fn collect_providers(module: &Module, prefix: &str, out: &mut Vec<(String, String)>) {
+    for res in module.resources.values() {
+        let local = res.provider_name();
+        let source = module.terraform.required_providers.get(local).and_then(|r| r.source.as_deref());
+        let address = terrane_providers::provider_address(local, source);
+        if res.mode == ResourceMode::Managed && res.ty == "terraform_data" {
+            continue;
+        }
+        if !terrane_providers::is_built_in(&address) {
+            out.push((address, format!("{prefix}{}", res.address())));
+        }
+    }
+    for (name, call) in &module.module_calls {
+        if let Some(child) = &call.module {
+            collect_providers(child, &format!("{prefix}module.{name}."), out);
+        }
+    }
+}
+
+/// The one diagnostic naming every provider terrane does not have yet.
+pub fn missing_providers_diagnostic(missing: &[(String, String)], error: bool) -> Diagnostic {
+    let list: Vec<String> = missing.iter().map(|(a, r)| format!("  - {a} (used by {r})")).collect();
+    let summary = "Providers not available in terrane yet";
+    let detail = format!(
+        "This configuration uses providers that terrane does not implement yet:\n{}\n\nterrane checks the language of these resources (references, expressions, functions) but cannot plan or apply them until their providers are available.",
+        list.join("\n")
+    );
+    if error {
+        Diagnostic::error(summary, detail)
+    } else {
+        Diagnostic::warning(summary, detail)
+    }
+}
+
+/// Fails with the diagnostics when any is an error; otherwise prints the warnings.
+pub fn check(sources: &Sources, diags: &Diagnostics, color: bool) -> Result<(), Failure> {
+    if diags.has_errors() {
+        let mut owned = Sources::default();
+        for d in diags.iter() {
+            if let Some(r) = &d.range {
+                if let Some(f) = sources.get(&r.filename) {
+                    owned.add(f.clone());
+                }
+            }
+        }
+        return Err(Failure::Diagnostics(Box::new(owned), diags.clone(), color));
+    }
+    print_diagnostics(sources, diags.iter(), color);
+    Ok(())
+}
+
+/// Asks for confirmation on a terminal; without one, the caller must have been told to
+/// proceed by a flag.
+pub fn confirm(question: &str, detail: &str) -> bool {
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    println!("{question}\n  {detail}\n  Only 'yes' will be accepted to approve.\n");
+    print!("  Enter a value: ");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+    println!();
+    line.trim() == "yes"
+}
