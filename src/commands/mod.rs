@@ -111,7 +111,9 @@ pub struct Loaded {
 
 /// Loads the module tree in `dir`, with every source file registered for snippets.
 pub fn load(dir: &Path) -> Loaded {
-    let (module, mut diagnostics) = load_module_tree(dir);
+    // File names in diagnostics are relative to the working directory, as Terraform's are.
+    let relative = dir.strip_prefix(cwd()).ok().map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p });
+    let (module, mut diagnostics) = load_module_tree(relative.unwrap_or(dir));
     let mut sources = Sources::default();
     register_sources(&module, &mut sources);
     let has_config = std::fs::read_dir(dir)

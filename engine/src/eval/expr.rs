@@ -627,22 +627,17 @@ impl<'a> Evaluator<'a> {
                     return Ok(Value::Unknown(result_ty).mark_if(marked));
                 }
                 let (x, y) = (a.as_number().expect("number"), b.as_number().expect("number"));
+                let arith = |r: Result<Number, crate::number::NumberError>| {
+                    r.map(Value::number).map_err(|e| {
+                        self.err(at, "Operation failed", format!("Error during operation: {e}."))
+                    })
+                };
                 let r = match op {
-                    B::Plus => Value::number(x.add(y)),
-                    B::Minus => Value::number(x.sub(y)),
-                    B::Mul => Value::number(x.mul(y)),
-                    B::Div => {
-                        if y.is_zero() && x.is_zero() {
-                            return Err(self.err(at, "Operation failed", "Error during operation: can't divide zero by zero or infinity by infinity."));
-                        }
-                        Value::number(x.div(y))
-                    }
-                    B::Mod => {
-                        if y.is_zero() {
-                            return Err(self.err(at, "Operation failed", "Error during operation: can't use modulo by zero."));
-                        }
-                        Value::number(x.rem(y))
-                    }
+                    B::Plus => arith(x.try_add(y))?,
+                    B::Minus => arith(x.try_sub(y))?,
+                    B::Mul => arith(x.try_mul(y))?,
+                    B::Div => arith(x.try_div(y))?,
+                    B::Mod => arith(x.try_rem(y))?,
                     B::Less => Value::Bool(x < y),
                     B::LessEq => Value::Bool(x <= y),
                     B::Greater => Value::Bool(x > y),

@@ -2,3 +2,4 @@
 
 pub mod expr;
 pub mod module;
+pub mod references;

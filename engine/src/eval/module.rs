@@ -143,7 +143,12 @@ pub fn evaluate_tree(
     });
     let root = Rc::new(Instance::new(config, String::new(), None, shared.clone(), root_vars));
     root.evaluate_all();
-    let diagnostics = std::mem::take(&mut *shared.diags.borrow_mut());
+    let mut diagnostics = std::mem::take(&mut *shared.diags.borrow_mut());
+    let mut seen = std::collections::HashSet::new();
+    diagnostics.0.retain(|d| {
+        let at = d.range.as_ref().map(|r| (r.filename.clone(), r.start.byte));
+        seen.insert((d.summary.clone(), d.detail.clone(), at))
+    });
     Evaluation { root, diagnostics }
 }
 
@@ -557,7 +562,7 @@ impl Instance {
             for d in &res.depends_on {
                 self.check_reference_expr(&scope, d, &context);
             }
-            self.check_body(&scope, &res.config, &context);
+            self.check_body(&scope, &res.config, &context, &[]);
             for rule in res.lifecycle.preconditions.iter().chain(&res.lifecycle.postconditions) {
                 self.check_expr(&scope, &rule.condition, &context);
                 self.check_expr(&scope, &rule.error_message, &context);
@@ -568,7 +573,7 @@ impl Instance {
         }
         for p in &self.config.providers {
             let context = format!("provider {:?}", p.name);
-            self.check_body(&self.scope(), &p.config, &context);
+            self.check_body(&self.scope(), &p.config, &context, &[]);
         }
         for check in &self.config.checks {
             let context = format!("check {:?}", check.name);
@@ -577,103 +582,113 @@ impl Instance {
                 self.check_expr(&self.scope(), &rule.error_message, &context);
             }
         }
+        for (name, local) in &self.config.locals {
+            let _ = name;
+            self.check_references(&local.expr, "locals", &[]);
+        }
         for (name, call) in &self.config.module_calls {
             let context = format!("module {name:?}");
+            for e in call.count.iter().chain(call.for_each.iter()).chain(call.arguments.values().map(|a| &a.expr)) {
+                self.check_references(e, &context, &[]);
+            }
             for d in &call.depends_on {
                 self.check_reference_expr(&self.scope(), d, &context);
             }
         }
         for (name, out) in &self.config.outputs {
             let context = format!("output {name:?}");
+            self.check_references(&out.value, &context, &[]);
             for d in &out.depends_on {
                 self.check_reference_expr(&self.scope(), d, &context);
             }
         }
     }
 
-    fn check_expr(&self, scope: &Scope, e: &Expr, context: &str) {
+    fn check_expr(self: &Rc<Self>, scope: &Scope, e: &Expr, context: &str) {
+        self.check_references(e, context, &[]);
         if let Err(d) = evaluate(scope, e) {
             self.report(d.in_context(context.to_string()));
         }
     }
 
+    /// Reports references to undeclared things anywhere in an expression, taken branch or
+    /// not, as Terraform checks references before evaluating.
+    fn check_references(self: &Rc<Self>, e: &Expr, context: &str, ignore: &[&str]) {
+        for found in super::references::references(&e.expr, ignore) {
+            let declared = match found.reference {
+                Reference::Var(n) => self.config.variables.contains_key(n),
+                Reference::Local(n) => self.config.locals.contains_key(n),
+                Reference::Module(n) => self.config.module_calls.contains_key(n),
+                Reference::Resource { ty, name } => self.config.resources.contains_key(&format!("{ty}.{name}")),
+                Reference::Data { ty, name } => self.config.resources.contains_key(&format!("data.{ty}.{name}")),
+                _ => true,
+            };
+            if !declared {
+                if let Err(d) = self.undeclared(found.reference) {
+                    let range = found.span.map(|s| e.file.range(s)).or_else(|| e.range());
+                    self.report(d.at(range).in_context(context.to_string()));
+                }
+            }
+        }
+    }
+
+    /// The diagnostic for a reference to something not declared in this module.
+    fn undeclared(self: &Rc<Self>, reference: Reference) -> Result<(), Diagnostic> {
+        self.scope().resolve(reference).map(|_| ())
+    }
+
     /// `depends_on` and similar lists hold references only; each must name something that
     /// exists.
-    fn check_reference_expr(&self, scope: &Scope, e: &Expr, context: &str) {
+    fn check_reference_expr(self: &Rc<Self>, scope: &Scope, e: &Expr, context: &str) {
         self.check_expr(scope, e, context);
     }
 
-    fn check_body(&self, scope: &Scope, body: &crate::config::Body, context: &str) {
+    fn check_body(self: &Rc<Self>, resolver: &dyn Resolver, body: &crate::config::Body, context: &str, ignore: &[&str]) {
         for attr in body.attributes.values() {
-            self.check_expr(scope, &attr.expr, context);
-        }
-        for block in &body.blocks {
-            if block.kind == "dynamic" {
-                let mut inner = Scope { inst: scope.inst, count: scope.count.clone(), each: scope.each.clone(), in_resource: scope.in_resource.clone() };
-                if let Some(fe) = block.body.attributes.get("for_each") {
-                    self.check_expr(scope, &fe.expr, context);
-                }
-                let iterator = block
-                    .body
-                    .attributes
-                    .get("iterator")
-                    .and_then(|a| match &a.expr.expr {
-                        hcl_edit::expr::Expression::Variable(v) => Some(v.as_str().to_string()),
-                        _ => None,
-                    })
-                    .or_else(|| block.labels.first().cloned())
-                    .unwrap_or_default();
-                let iter_value = Value::object(
-                    [("key".to_string(), Value::dynamic_unknown()), ("value".to_string(), Value::dynamic_unknown())]
-                        .into_iter()
-                        .collect(),
-                );
-                let mut dynamic_scope = DynamicScope { base: &mut inner, name: iterator, value: iter_value };
-                for content in block.body.blocks.iter().filter(|b| b.kind == "content") {
-                    dynamic_scope.check_body(self, &content.body, context);
-                }
-                for (name, attr) in &block.body.attributes {
-                    if name != "for_each" && name != "iterator" {
-                        let _ = attr;
-                    }
-                }
-            } else {
-                self.check_body(scope, &block.body, context);
-            }
-        }
-    }
-}
-
-/// The scope of a `dynamic` block's content, where the iterator symbol is visible.
-struct DynamicScope<'s, 'i> {
-    base: &'s mut Scope<'i>,
-    name: String,
-    value: Value,
-}
-
-impl DynamicScope<'_, '_> {
-    fn check_body(&mut self, inst: &Instance, body: &crate::config::Body, context: &str) {
-        let resolver = IteratorResolver { base: self.base, name: &self.name, value: &self.value };
-        for attr in body.attributes.values() {
-            if let Err(d) = evaluate(&resolver, &attr.expr) {
-                inst.report(d.in_context(context.to_string()));
+            self.check_references(&attr.expr, context, ignore);
+            if let Err(d) = evaluate(resolver, &attr.expr) {
+                self.report(d.in_context(context.to_string()));
             }
         }
         for block in &body.blocks {
-            self.check_body(inst, &block.body, context);
+            if block.kind != "dynamic" {
+                self.check_body(resolver, &block.body, context, ignore);
+                continue;
+            }
+            if let Some(fe) = block.body.attributes.get("for_each") {
+                self.check_references(&fe.expr, context, ignore);
+                if let Err(d) = evaluate(resolver, &fe.expr) {
+                    self.report(d.in_context(context.to_string()));
+                }
+            }
+            let iterator = block
+                .body
+                .attributes
+                .get("iterator")
+                .and_then(|a| match &a.expr.expr {
+                    hcl_edit::expr::Expression::Variable(v) => Some(v.as_str().to_string()),
+                    _ => None,
+                })
+                .or_else(|| block.labels.first().cloned())
+                .unwrap_or_default();
+            let inner = IteratorResolver { base: resolver, name: &iterator };
+            let mut inner_ignore: Vec<&str> = ignore.to_vec();
+            inner_ignore.push(&iterator);
+            for content in block.body.blocks.iter().filter(|b| b.kind == "content") {
+                self.check_body(&inner, &content.body, context, &inner_ignore);
+            }
         }
     }
 }
 
 /// A resolver that adds a `dynamic` block's iterator (a resource-type-like name with `key`
 /// and `value` attributes) to a scope.
-struct IteratorResolver<'r, 'i> {
-    base: &'r Scope<'i>,
+struct IteratorResolver<'r> {
+    base: &'r dyn Resolver,
     name: &'r str,
-    value: &'r Value,
 }
 
-impl Resolver for IteratorResolver<'_, '_> {
+impl Resolver for IteratorResolver<'_> {
     fn resolve(&self, reference: Reference) -> Result<Value, Diagnostic> {
         if let Reference::Resource { ty, name } = reference {
             if ty == self.name {
@@ -683,7 +698,6 @@ impl Resolver for IteratorResolver<'_, '_> {
                 };
             }
         }
-        let _ = self.value;
         self.base.resolve(reference)
     }
     fn fn_context(&self) -> FnContext<'_> {
