@@ -206,8 +206,14 @@ pub fn unify(types: &[Type], unsafe_ok: bool) -> Option<Type> {
     if types.iter().all(|t| t == first) {
         return Some(first.clone());
     }
+    // Values of unknown type (nulls written as `null`) take whatever type the others agree
+    // on, as cty's unification does.
     if types.contains(&Type::Dynamic) {
-        return Some(Type::Dynamic);
+        let known: Vec<Type> = types.iter().filter(|t| **t != Type::Dynamic).cloned().collect();
+        if known.is_empty() {
+            return Some(Type::Dynamic);
+        }
+        return unify(&known, unsafe_ok);
     }
     // All collections of one kind: unify the element types.
     let same_kind = |f: fn(&Type) -> Option<&Type>| -> Option<Vec<Type>> {

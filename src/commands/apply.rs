@@ -91,6 +91,10 @@ fn plan(flags: &Flags, destroy: bool, color: bool) -> Result<Planned, Failure> {
     let mut errors = Diagnostics::new();
     if !destroy {
         for (name, value, sensitive) in eval.root_outputs() {
+            // Terraform keeps no record of an output whose value is null.
+            if value.is_null() {
+                continue;
+            }
             let (plain, _) = value.unmark_deep();
             let json = match value_to_json(&plain) {
                 Ok(j) => j,

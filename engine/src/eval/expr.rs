@@ -1007,6 +1007,9 @@ impl<'a> Evaluator<'a> {
         if args.len() != 2 {
             return Err(self.err(at, "Invalid function argument", "Function \"templatestring\" expects 2 arguments."));
         }
+        if matches!(args[0], Expression::String(_) | Expression::StringTemplate(_) | Expression::HeredocTemplate(_)) {
+            return Err(self.err(args[0], "Invalid function argument", "Invalid value for \"template\" parameter: the template must be given as a reference to a string value, not as a literal; write a literal template directly as a string expression instead."));
+        }
         let tmpl = self.eval(args[0], syms)?;
         let vars = self.eval(args[1], syms)?;
         let (tmpl, tm) = tmpl.into_unmarked();

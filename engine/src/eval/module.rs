@@ -103,6 +103,8 @@ struct Shared {
     diags: RefCell<Diagnostics>,
     /// Names being evaluated, for reporting cycles.
     stack: RefCell<Vec<String>>,
+    /// Module configurations whose references were checked already (by address).
+    checked: RefCell<std::collections::HashSet<usize>>,
 }
 
 /// The outcome of evaluating a configuration.
@@ -140,6 +142,7 @@ pub fn evaluate_tree(
         settings,
         diags: RefCell::new(Diagnostics::new()),
         stack: RefCell::new(Vec::new()),
+        checked: RefCell::new(std::collections::HashSet::new()),
     });
     let root = Rc::new(Instance::new(config, String::new(), None, shared.clone(), root_vars));
     root.evaluate_all();
@@ -195,6 +198,9 @@ impl Instance {
 
     /// Evaluates everything the module tree declares, reporting each problem once.
     fn evaluate_all(self: &Rc<Self>) {
+        if self.shared.checked.borrow_mut().insert(Arc::as_ptr(&self.config) as usize) {
+            self.validate_blocks();
+        }
         for name in self.config.variables.keys() {
             let _ = self.variable(name);
         }
@@ -210,9 +216,6 @@ impl Instance {
         }
         for name in self.config.outputs.keys() {
             let _ = self.output(name);
-        }
-        if self.settings().mode == Mode::Validate {
-            self.validate_blocks();
         }
     }
 
@@ -541,8 +544,9 @@ impl Instance {
         Ok(Some(vec![InstanceKey::None]))
     }
 
-    /// Validate mode: evaluates the expressions of resources, providers and checks with
-    /// unknown inputs, so that references and function calls in them are checked.
+    /// Checks a module configuration once: every reference anywhere in it must name
+    /// something declared, and the expressions of resources, providers and checks are
+    /// evaluated with unknown resource values so that function calls in them are checked.
     fn validate_blocks(self: &Rc<Self>) {
         for res in self.config.resources.values() {
             let context = match res.mode {
