@@ -319,16 +319,24 @@ impl Value {
         }
         let v = match self {
             Value::Sensitive(v) => return (v.unmark_deep().0, true),
-            Value::List(t, e) => Value::list(t.clone(), e.iter().map(|v| v.unmark_deep().0).collect()),
-            Value::Set(t, e) => Value::set(t.clone(), e.iter().map(|v| v.unmark_deep().0).collect()),
+            Value::List(t, e) => {
+                Value::list(t.clone(), e.iter().map(|v| v.unmark_deep().0).collect())
+            }
+            Value::Set(t, e) => {
+                Value::set(t.clone(), e.iter().map(|v| v.unmark_deep().0).collect())
+            }
             Value::Tuple(e) => Value::tuple(e.iter().map(|v| v.unmark_deep().0).collect()),
             Value::Map(t, m) => Value::map(
                 t.clone(),
-                m.iter().map(|(k, v)| (k.clone(), v.unmark_deep().0)).collect(),
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.unmark_deep().0))
+                    .collect(),
             ),
-            Value::Object(m) => {
-                Value::object(m.iter().map(|(k, v)| (k.clone(), v.unmark_deep().0)).collect())
-            }
+            Value::Object(m) => Value::object(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.unmark_deep().0))
+                    .collect(),
+            ),
             v => v.clone(),
         };
         (v, true)
@@ -365,6 +373,10 @@ impl Value {
             Value::Map(_, m) | Value::Object(m) => Some(m),
             _ => None,
         }
+    }
+    /// True for a collection or structure without elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == Some(0)
     }
     /// Number of elements of a collection or structure (not of strings).
     pub fn len(&self) -> Option<usize> {
@@ -465,7 +477,9 @@ fn deep_equal(a: &Value, b: &Value) -> bool {
         }
         (Value::Map(_, x), Value::Map(_, y)) | (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
-                && x.iter().zip(y.iter()).all(|((ka, va), (kb, vb))| ka == kb && deep_equal(va, vb))
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|((ka, va), (kb, vb))| ka == kb && deep_equal(va, vb))
         }
         _ => false,
     }

@@ -29,7 +29,10 @@ impl Expr {
     /// The source range of the expression.
     pub fn range(&self) -> Option<SourceRange> {
         use hcl_edit::Span;
-        self.expr.span().map(|s| self.file.range(s)).or_else(|| self.fallback.clone())
+        self.expr
+            .span()
+            .map(|s| self.file.range(s))
+            .or_else(|| self.fallback.clone())
     }
 }
 

@@ -76,10 +76,7 @@ pub struct Evaluator<'a> {
 }
 
 /// Evaluates a configuration expression.
-pub fn evaluate(
-    resolver: &dyn Resolver,
-    expr: &crate::config::Expr,
-) -> Result<Value, Diagnostic> {
+pub fn evaluate(resolver: &dyn Resolver, expr: &crate::config::Expr) -> Result<Value, Diagnostic> {
     let ev = Evaluator {
         resolver,
         file: &expr.file,
@@ -107,7 +104,9 @@ fn nfc(s: &str) -> Arc<str> {
 
 impl<'a> Evaluator<'a> {
     fn range_of(&self, e: &impl Span) -> Option<SourceRange> {
-        e.span().map(|s| self.file.range(s)).or_else(|| self.fallback.clone())
+        e.span()
+            .map(|s| self.file.range(s))
+            .or_else(|| self.fallback.clone())
     }
 
     fn err(&self, at: &impl Span, summary: &str, detail: impl Into<String>) -> Diagnostic {
@@ -127,7 +126,11 @@ impl<'a> Evaluator<'a> {
                 let text = n.as_repr().map(|r| r.to_string());
                 let text = text.unwrap_or_else(|| n.value().to_string());
                 number_literal(&text).map(Value::number).ok_or_else(|| {
-                    self.err(expr, "Invalid number literal", format!("{text:?} is not a number."))
+                    self.err(
+                        expr,
+                        "Invalid number literal",
+                        format!("{text:?} is not a number."),
+                    )
                 })
             }
             Expression::String(s) => Ok(Value::String(nfc(s.value()))),
@@ -175,12 +178,11 @@ impl<'a> Evaluator<'a> {
             }
             Expression::HeredocTemplate(h) => {
                 if h.indent().is_some() {
-                    let mut h = (**h).clone();
-                    h.dedent();
-                    self.template(&h.template, syms)
-                } else {
-                    self.template(&h.template, syms)
+                    if let Some(t) = self.flush_heredoc(h) {
+                        return self.template(&t, syms);
+                    }
                 }
+                self.template(&h.template, syms)
             }
             Expression::Parenthesis(p) => self.eval(p.inner(), syms),
             Expression::Variable(v) => self.variable(expr, v.as_str(), syms),
@@ -195,20 +197,55 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// A flush heredoc (`<<-`) re-read from its source with HCL's rule: the smallest
+    /// indentation of its non-blank lines is removed from every line, whatever the line
+    /// starts with (the parser's own dedent ignores lines that begin with `${` or `%{`).
+    fn flush_heredoc(&self, h: &hcl_edit::template::HeredocTemplate) -> Option<Template> {
+        let span = h.span()?;
+        let raw = self.file.text.get(span)?;
+        let body_start = raw.find('\n')? + 1;
+        let body = &raw[body_start..];
+        let body = &body[..body.rfind('\n').map_or(0, |i| i + 1)];
+        let indent = body
+            .split_inclusive('\n')
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.len() - l.trim_start_matches([' ', '\t']).len())
+            .min()
+            .unwrap_or(0);
+        let dedented: String = body
+            .split_inclusive('\n')
+            .map(|l| {
+                let ws = l.len() - l.trim_start_matches([' ', '\t']).len();
+                &l[ws.min(indent)..]
+            })
+            .collect();
+        hcl_edit::parser::parse_template(&dedented).ok()
+    }
+
     fn object_key(&self, k: &Expression, syms: Option<&Symbols>) -> EvalResult {
         // A parenthesised or bare traversal key is an expression; HCL treats a naked
         // identifier as a literal key, which hcl-edit gives us as `ObjectKey::Ident`.
         let v = self.eval(k, syms)?;
         if v.is_null() {
-            return Err(self.err(k, "Invalid object key", "Key expression in object constructor must not be null."));
+            return Err(self.err(
+                k,
+                "Invalid object key",
+                "Key expression in object constructor must not be null.",
+            ));
         }
         let (inner, marked) = v.unmark();
         if !inner.is_known() {
             return Ok(Value::Unknown(Type::String).mark_if(marked));
         }
-        convert(inner, &Type::String).map(|s| s.mark_if(marked)).map_err(|_| {
-            self.err(k, "Incorrect key type", "Can't use this value as a key: string required.")
-        })
+        convert(inner, &Type::String)
+            .map(|s| s.mark_if(marked))
+            .map_err(|_| {
+                self.err(
+                    k,
+                    "Incorrect key type",
+                    "Can't use this value as a key: string required.",
+                )
+            })
     }
 
     fn variable(&self, at: &Expression, name: &str, syms: Option<&Symbols>) -> EvalResult {
@@ -242,7 +279,9 @@ impl<'a> Evaluator<'a> {
     }
 
     fn resolve(&self, at: &impl Span, r: Reference) -> EvalResult {
-        self.resolver.resolve(r).map_err(|d| d.at(self.range_of(at)))
+        self.resolver
+            .resolve(r)
+            .map_err(|d| d.at(self.range_of(at)))
     }
 
     fn traversal(&self, t: &hcl_edit::expr::Traversal, syms: Option<&Symbols>) -> EvalResult {
@@ -441,7 +480,11 @@ impl<'a> Evaluator<'a> {
         let marked = marked || key_marked;
         let invalid = |detail: &str| self.err(at, "Invalid index", detail);
         if inner.is_null() {
-            return Err(self.err(at, "Attempt to index null value", "This value is null, so it does not have any indices."));
+            return Err(self.err(
+                at,
+                "Attempt to index null value",
+                "This value is null, so it does not have any indices.",
+            ));
         }
         if key.is_null() {
             return Err(invalid("Can't use a null value as an indexing key."));
@@ -469,24 +512,20 @@ impl<'a> Evaluator<'a> {
             Value::List(_, e) | Value::Tuple(e) => {
                 let i = self.int_key(at, key)?;
                 e.get(i).cloned().ok_or_else(|| {
-                    invalid(&format!(
-                        "The given key does not identify an element in this collection value: the given index is greater than or equal to the length of the collection."
-                    ))
+                    invalid("The given key does not identify an element in this collection value: the given index is greater than or equal to the length of the collection.")
                 })?
             }
             Value::Map(_, m) | Value::Object(m) => {
                 let k = self.str_key(at, key)?;
                 m.get(&k).cloned().ok_or_else(|| {
-                    invalid(&format!("The given key does not identify an element in this collection value."))
+                    invalid("The given key does not identify an element in this collection value.")
                 })?
             }
             Value::Set(..) => {
                 return Err(invalid("Elements of a set are identified only by their value and don't have any separate index or key to select with, so it's only possible to perform operations across all elements of the set."))
             }
             _ => {
-                return Err(invalid(&format!(
-                    "This value does not have any indices."
-                )))
+                return Err(invalid("This value does not have any indices."))
             }
         };
         Ok(r.mark_if(marked))
@@ -541,23 +580,45 @@ impl<'a> Evaluator<'a> {
         let cond = self.eval(&c.cond_expr, syms)?;
         let (cond, marked) = cond.into_unmarked();
         if cond.is_null() {
-            return Err(self.err(&c.cond_expr, "Invalid conditional", "The condition value is null. Conditions must either be true or false."));
+            return Err(self.err(
+                &c.cond_expr,
+                "Invalid conditional",
+                "The condition value is null. Conditions must either be true or false.",
+            ));
         }
         if !cond.is_known() {
             return Ok(Value::Unknown(ty).mark_if(marked));
         }
         let cond = convert(&cond, &Type::Bool).map_err(|e| {
-            self.err(&c.cond_expr, "Incorrect condition type", format!("The condition expression must be of type bool: {e}."))
+            self.err(
+                &c.cond_expr,
+                "Incorrect condition type",
+                format!("The condition expression must be of type bool: {e}."),
+            )
         })?;
-        let (chosen, at) = if cond.as_bool() == Some(true) { (t, &c.true_expr) } else { (f, &c.false_expr) };
+        let (chosen, at) = if cond.as_bool() == Some(true) {
+            (t, &c.true_expr)
+        } else {
+            (f, &c.false_expr)
+        };
         let v = chosen?;
         let v = convert(&v, &ty).map_err(|e| {
-            self.err(at, "Inconsistent conditional result types", format!("The result value is incompatible with the other result's type: {e}."))
+            self.err(
+                at,
+                "Inconsistent conditional result types",
+                format!("The result value is incompatible with the other result's type: {e}."),
+            )
         })?;
         Ok(v.mark_if(marked))
     }
 
-    fn unary(&self, at: &Expression, op: &UnaryOperator, operand: &Expression, syms: Option<&Symbols>) -> EvalResult {
+    fn unary(
+        &self,
+        at: &Expression,
+        op: &UnaryOperator,
+        operand: &Expression,
+        syms: Option<&Symbols>,
+    ) -> EvalResult {
         let v = self.eval(operand, syms)?;
         let (ty, name) = match op {
             UnaryOperator::Neg => (Type::Number, "number"),
@@ -576,18 +637,39 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Converts an operand to the type an operator needs.
-    fn operand(&self, at: &Expression, v: Value, ty: &Type, _name: &str) -> Result<(Value, bool), Diagnostic> {
+    fn operand(
+        &self,
+        at: &Expression,
+        v: Value,
+        ty: &Type,
+        _name: &str,
+    ) -> Result<(Value, bool), Diagnostic> {
         let (v, marked) = v.into_unmarked();
         if v.is_null() {
-            return Err(self.err(at, "Invalid operand", "Unsuitable value for operand: a value is required, not null."));
+            return Err(self.err(
+                at,
+                "Invalid operand",
+                "Unsuitable value for operand: a value is required, not null.",
+            ));
         }
         let v = convert(&v, ty).map_err(|e| {
-            self.err(at, "Invalid operand", format!("Unsuitable value for operand: {e}."))
+            self.err(
+                at,
+                "Invalid operand",
+                format!("Unsuitable value for operand: {e}."),
+            )
         })?;
         Ok((v, marked))
     }
 
-    fn binary(&self, at: &Expression, op: BinaryOperator, l: &Expression, r: &Expression, syms: Option<&Symbols>) -> EvalResult {
+    fn binary(
+        &self,
+        at: &Expression,
+        op: BinaryOperator,
+        l: &Expression,
+        r: &Expression,
+        syms: Option<&Symbols>,
+    ) -> EvalResult {
         use BinaryOperator as B;
         let lv = self.eval(l, syms)?;
         let rv = self.eval(r, syms)?;
@@ -626,10 +708,17 @@ impl<'a> Evaluator<'a> {
                 if !a.is_known() || !b.is_known() {
                     return Ok(Value::Unknown(result_ty).mark_if(marked));
                 }
-                let (x, y) = (a.as_number().expect("number"), b.as_number().expect("number"));
+                let (x, y) = (
+                    a.as_number().expect("number"),
+                    b.as_number().expect("number"),
+                );
                 let arith = |r: Result<Number, crate::number::NumberError>| {
                     r.map(Value::number).map_err(|e| {
-                        self.err(at, "Operation failed", format!("Error during operation: {e}."))
+                        self.err(
+                            at,
+                            "Operation failed",
+                            format!("Error during operation: {e}."),
+                        )
                     })
                 };
                 let r = match op {
@@ -654,13 +743,24 @@ impl<'a> Evaluator<'a> {
         let (coll, marked) = coll.into_unmarked();
         let object = f.key_expr.is_some();
         if coll.is_null() {
-            return Err(self.err(&f.intro.collection_expr, "Iteration over null value", "A null value cannot be used as the collection in a 'for' expression."));
+            return Err(self.err(
+                &f.intro.collection_expr,
+                "Iteration over null value",
+                "A null value cannot be used as the collection in a 'for' expression.",
+            ));
         }
         if !coll.is_known() {
             return Ok(Value::dynamic_unknown().mark_if(marked));
         }
         let items = iteration_items(&coll).ok_or_else(|| {
-            self.err(&f.intro.collection_expr, "Iteration over non-iterable value", format!("A value of type {} cannot be used as the collection in a 'for' expression.", coll.ty().friendly_name()))
+            self.err(
+                &f.intro.collection_expr,
+                "Iteration over non-iterable value",
+                format!(
+                    "A value of type {} cannot be used as the collection in a 'for' expression.",
+                    coll.ty().friendly_name()
+                ),
+            )
         })?;
         let key_name = f.intro.key_var.as_ref().map(|k| k.as_str());
         let value_name = f.intro.value_var.as_str();
@@ -673,12 +773,24 @@ impl<'a> Evaluator<'a> {
             let inner_syms;
             let scope = match key_name {
                 Some(kn) => {
-                    key_sym = Symbols { name: kn, value: &k, parent: syms };
-                    inner_syms = Symbols { name: value_name, value: &v, parent: Some(&key_sym) };
+                    key_sym = Symbols {
+                        name: kn,
+                        value: &k,
+                        parent: syms,
+                    };
+                    inner_syms = Symbols {
+                        name: value_name,
+                        value: &v,
+                        parent: Some(&key_sym),
+                    };
                     &inner_syms
                 }
                 None => {
-                    inner_syms = Symbols { name: value_name, value: &v, parent: syms };
+                    inner_syms = Symbols {
+                        name: value_name,
+                        value: &v,
+                        parent: syms,
+                    };
                     &inner_syms
                 }
             };
@@ -686,14 +798,22 @@ impl<'a> Evaluator<'a> {
                 let c = self.eval(&cond.expr, Some(scope))?;
                 let (c, _) = c.into_unmarked();
                 if c.is_null() {
-                    return Err(self.err(&cond.expr, "Invalid 'for' condition", "The value of the 'if' clause must not be null."));
+                    return Err(self.err(
+                        &cond.expr,
+                        "Invalid 'for' condition",
+                        "The value of the 'if' clause must not be null.",
+                    ));
                 }
                 if !c.is_known() {
                     unknown = true;
                     continue;
                 }
                 let c = convert(&c, &Type::Bool).map_err(|e| {
-                    self.err(&cond.expr, "Invalid 'for' condition", format!("The 'if' clause value is invalid: {e}."))
+                    self.err(
+                        &cond.expr,
+                        "Invalid 'for' condition",
+                        format!("The 'if' clause value is invalid: {e}."),
+                    )
                 })?;
                 if c.as_bool() != Some(true) {
                     continue;
@@ -703,14 +823,22 @@ impl<'a> Evaluator<'a> {
                 let kv = self.eval(key_expr, Some(scope))?;
                 let (kv, _) = kv.into_unmarked();
                 if kv.is_null() {
-                    return Err(self.err(key_expr, "Invalid object key", "Key expression in 'for' expression must not produce a null value."));
+                    return Err(self.err(
+                        key_expr,
+                        "Invalid object key",
+                        "Key expression in 'for' expression must not produce a null value.",
+                    ));
                 }
                 if !kv.is_known() {
                     unknown = true;
                     continue;
                 }
                 let ks = convert(&kv, &Type::String).map_err(|e| {
-                    self.err(key_expr, "Invalid object key", format!("The key expression produced an invalid result: {e}."))
+                    self.err(
+                        key_expr,
+                        "Invalid object key",
+                        format!("The key expression produced an invalid result: {e}."),
+                    )
                 })?;
                 let ks = ks.as_str().expect("string").to_string();
                 let vv = self.eval(&f.value_expr, Some(scope))?;
@@ -732,7 +860,12 @@ impl<'a> Evaluator<'a> {
         }
         let r = if object {
             if f.grouping {
-                Value::object(groups.into_iter().map(|(k, v)| (k, Value::tuple(v))).collect())
+                Value::object(
+                    groups
+                        .into_iter()
+                        .map(|(k, v)| (k, Value::tuple(v)))
+                        .collect(),
+                )
             } else {
                 Value::object(obj)
             }
@@ -747,7 +880,11 @@ impl<'a> Evaluator<'a> {
         let mut unknown = false;
         let mut marked = false;
         self.template_into(t, syms, &mut out, &mut unknown, &mut marked, (false, false))?;
-        let r = if unknown { Value::Unknown(Type::String) } else { Value::String(nfc(&out)) };
+        let r = if unknown {
+            Value::Unknown(Type::String)
+        } else {
+            Value::String(nfc(&out))
+        };
         Ok(r.mark_if(marked))
     }
 
@@ -769,7 +906,8 @@ impl<'a> Evaluator<'a> {
                 Element::Literal(s) => {
                     let mut text: &str = s.value();
                     let strip_start = (i == 0 && strip.0) || (i > 0 && strips_after(elems[i - 1]));
-                    let strip_end = (i + 1 == n && strip.1) || (i + 1 < n && strips_before(elems[i + 1]));
+                    let strip_end =
+                        (i + 1 == n && strip.1) || (i + 1 < n && strips_before(elems[i + 1]));
                     if strip_start {
                         text = text.trim_start();
                     }
@@ -790,7 +928,11 @@ impl<'a> Evaluator<'a> {
                         continue;
                     }
                     let s = convert(&v, &Type::String).map_err(|e| {
-                        self.err(&interp.expr, "Invalid template interpolation value", format!("Cannot include the given value in a string template: {e}."))
+                        self.err(
+                            &interp.expr,
+                            "Invalid template interpolation value",
+                            format!("Cannot include the given value in a string template: {e}."),
+                        )
                     })?;
                     out.push_str(s.as_str().expect("string"));
                 }
@@ -807,16 +949,34 @@ impl<'a> Evaluator<'a> {
                             continue;
                         }
                         let c = convert(&c, &Type::Bool).map_err(|e| {
-                            self.err(&ifd.if_expr.cond_expr, "Invalid template if directive", format!("The condition value is invalid: {e}."))
+                            self.err(
+                                &ifd.if_expr.cond_expr,
+                                "Invalid template if directive",
+                                format!("The condition value is invalid: {e}."),
+                            )
                         })?;
                         let if_end_strip = match &ifd.else_expr {
                             Some(e) => e.strip.strip_start(),
                             None => ifd.endif_expr.strip.strip_start(),
                         };
                         if c.as_bool() == Some(true) {
-                            self.template_into(&ifd.if_expr.template, syms, out, unknown, marked, (ifd.if_expr.strip.strip_end(), if_end_strip))?;
+                            self.template_into(
+                                &ifd.if_expr.template,
+                                syms,
+                                out,
+                                unknown,
+                                marked,
+                                (ifd.if_expr.strip.strip_end(), if_end_strip),
+                            )?;
                         } else if let Some(e) = &ifd.else_expr {
-                            self.template_into(&e.template, syms, out, unknown, marked, (e.strip.strip_end(), ifd.endif_expr.strip.strip_start()))?;
+                            self.template_into(
+                                &e.template,
+                                syms,
+                                out,
+                                unknown,
+                                marked,
+                                (e.strip.strip_end(), ifd.endif_expr.strip.strip_start()),
+                            )?;
                         }
                     }
                     Directive::For(ford) => {
@@ -840,16 +1000,35 @@ impl<'a> Evaluator<'a> {
                             let val_sym;
                             let scope = match &fe.key_var {
                                 Some(kn) => {
-                                    key_sym = Symbols { name: kn.as_str(), value: &k, parent: syms };
-                                    val_sym = Symbols { name: fe.value_var.as_str(), value: &v, parent: Some(&key_sym) };
+                                    key_sym = Symbols {
+                                        name: kn.as_str(),
+                                        value: &k,
+                                        parent: syms,
+                                    };
+                                    val_sym = Symbols {
+                                        name: fe.value_var.as_str(),
+                                        value: &v,
+                                        parent: Some(&key_sym),
+                                    };
                                     &val_sym
                                 }
                                 None => {
-                                    val_sym = Symbols { name: fe.value_var.as_str(), value: &v, parent: syms };
+                                    val_sym = Symbols {
+                                        name: fe.value_var.as_str(),
+                                        value: &v,
+                                        parent: syms,
+                                    };
                                     &val_sym
                                 }
                             };
-                            self.template_into(&fe.template, Some(scope), out, unknown, marked, strip)?;
+                            self.template_into(
+                                &fe.template,
+                                Some(scope),
+                                out,
+                                unknown,
+                                marked,
+                                strip,
+                            )?;
                         }
                     }
                 },
@@ -873,7 +1052,11 @@ impl<'a> Evaluator<'a> {
             _ => {}
         }
         let Some(function) = functions::lookup(name) else {
-            return Err(self.err(at, "Call to unknown function", format!("There is no function named {name:?}.")));
+            return Err(self.err(
+                at,
+                "Call to unknown function",
+                format!("There is no function named {name:?}."),
+            ));
         };
         let mut values = Vec::with_capacity(args.len());
         for (i, a) in args.iter().enumerate() {
@@ -894,24 +1077,56 @@ impl<'a> Evaluator<'a> {
             }
         }
         let ctx = self.resolver.fn_context();
-        functions::call(name, function, &ctx, values).map_err(|e| self.function_error(at, name, function, &args, e))
+        functions::call(name, function, &ctx, values)
+            .map_err(|e| self.function_error(at, name, function, &args, e))
     }
 
-    fn function_error(&self, at: &Expression, name: &str, f: &functions::Function, args: &[&Expression], e: FnError) -> Diagnostic {
+    fn function_error(
+        &self,
+        at: &Expression,
+        name: &str,
+        f: &functions::Function,
+        args: &[&Expression],
+        e: FnError,
+    ) -> Diagnostic {
         match e.arg {
             Some(i) => {
-                let param = f.params.get(i).or(f.var_param.as_ref()).map_or("argument", |p| p.name);
+                let param = f
+                    .params
+                    .get(i)
+                    .or(f.var_param.as_ref())
+                    .map_or("argument", |p| p.name);
                 let at_arg: &Expression = args.get(i).copied().unwrap_or(at);
-                self.err(at_arg, "Invalid function argument", format!("Invalid value for \"{param}\" parameter: {}.", e.message.trim_end_matches('.')))
+                self.err(
+                    at_arg,
+                    "Invalid function argument",
+                    format!(
+                        "Invalid value for \"{param}\" parameter: {}.",
+                        e.message.trim_end_matches('.')
+                    ),
+                )
             }
-            None if e.message.starts_with("Function \"") => self.err(at, "Not enough function arguments", e.message),
-            None => self.err(at, "Error in function call", format!("Call to function \"{name}\" failed: {}.", e.message.trim_end_matches('.'))),
+            None if e.message.starts_with("Function \"") => {
+                self.err(at, "Not enough function arguments", e.message)
+            }
+            None => self.err(
+                at,
+                "Error in function call",
+                format!(
+                    "Call to function \"{name}\" failed: {}.",
+                    e.message.trim_end_matches('.')
+                ),
+            ),
         }
     }
 
     fn can(&self, at: &Expression, args: &[&Expression], syms: Option<&Symbols>) -> EvalResult {
         if args.len() != 1 {
-            return Err(self.err(at, "Invalid function argument", "Function \"can\" expects 1 argument."));
+            return Err(self.err(
+                at,
+                "Invalid function argument",
+                "Function \"can\" expects 1 argument.",
+            ));
         }
         match self.eval(args[0], syms) {
             Ok(v) if !v.is_wholly_known() => Ok(Value::Unknown(Type::Bool)),
@@ -922,7 +1137,11 @@ impl<'a> Evaluator<'a> {
 
     fn try_(&self, at: &Expression, args: &[&Expression], syms: Option<&Symbols>) -> EvalResult {
         if args.is_empty() {
-            return Err(self.err(at, "Invalid function argument", "At least one argument is required."));
+            return Err(self.err(
+                at,
+                "Invalid function argument",
+                "At least one argument is required.",
+            ));
         }
         for a in args {
             if let Ok(v) = self.eval(a, syms) {
@@ -932,10 +1151,18 @@ impl<'a> Evaluator<'a> {
                 return Ok(v);
             }
         }
-        Err(self.err(at, "Error in function call", "Call to function \"try\" failed: no expression succeeded."))
+        Err(self.err(
+            at,
+            "Error in function call",
+            "Call to function \"try\" failed: no expression succeeded.",
+        ))
     }
 
-    fn template_vars_arg(&self, at: &Expression, v: Value) -> Result<Option<BTreeMap<String, Value>>, Diagnostic> {
+    fn template_vars_arg(
+        &self,
+        at: &Expression,
+        v: Value,
+    ) -> Result<Option<BTreeMap<String, Value>>, Diagnostic> {
         let (v, marked) = v.into_unmarked();
         if !v.is_known() {
             return Ok(None);
@@ -943,7 +1170,11 @@ impl<'a> Evaluator<'a> {
         let map = match &v {
             Value::Map(_, m) | Value::Object(m) => m.clone(),
             _ => {
-                return Err(self.err(at, "Invalid function argument", "Invalid value for \"vars\" parameter: a map or object is required."))
+                return Err(self.err(
+                    at,
+                    "Invalid function argument",
+                    "Invalid value for \"vars\" parameter: a map or object is required.",
+                ))
             }
         };
         Ok(Some(
@@ -953,9 +1184,19 @@ impl<'a> Evaluator<'a> {
         ))
     }
 
-    fn render_template_text(&self, at: &Expression, name: &str, text: &str, vars: &BTreeMap<String, Value>) -> EvalResult {
+    fn render_template_text(
+        &self,
+        at: &Expression,
+        name: &str,
+        text: &str,
+        vars: &BTreeMap<String, Value>,
+    ) -> EvalResult {
         let template = hcl_edit::parser::parse_template(text).map_err(|e| {
-            self.err(at, "Error in function call", format!("Call to function \"{name}\" failed: failed to parse template: {e}."))
+            self.err(
+                at,
+                "Error in function call",
+                format!("Call to function \"{name}\" failed: failed to parse template: {e}."),
+            )
         })?;
         let source = Arc::new(SourceFile::new(format!("<{name}>"), text));
         let sub = Evaluator {
@@ -966,20 +1207,40 @@ impl<'a> Evaluator<'a> {
         };
         // A template made only of one interpolation yields that value unconverted.
         if let Some(Element::Interpolation(i)) = template.as_single_element() {
-            return sub.eval(&i.expr, None).map_err(|d| self.nested_error(at, name, d));
+            return sub
+                .eval(&i.expr, None)
+                .map_err(|d| self.nested_error(at, name, d));
         }
-        sub.template(&template, None).map_err(|d| self.nested_error(at, name, d))
+        sub.template(&template, None)
+            .map_err(|d| self.nested_error(at, name, d))
     }
 
     fn nested_error(&self, at: &Expression, name: &str, d: Diagnostic) -> Diagnostic {
-        let mut out = self.err(at, "Error in function call", format!("Call to function \"{name}\" failed: {}: {}.", d.summary, d.detail.trim_end_matches('.')));
+        let mut out = self.err(
+            at,
+            "Error in function call",
+            format!(
+                "Call to function \"{name}\" failed: {}: {}.",
+                d.summary,
+                d.detail.trim_end_matches('.')
+            ),
+        );
         out.context = d.context;
         out
     }
 
-    fn templatefile(&self, at: &Expression, args: &[&Expression], syms: Option<&Symbols>) -> EvalResult {
+    fn templatefile(
+        &self,
+        at: &Expression,
+        args: &[&Expression],
+        syms: Option<&Symbols>,
+    ) -> EvalResult {
         if args.len() != 2 {
-            return Err(self.err(at, "Invalid function argument", "Function \"templatefile\" expects 2 arguments."));
+            return Err(self.err(
+                at,
+                "Invalid function argument",
+                "Function \"templatefile\" expects 2 arguments.",
+            ));
         }
         let path = self.eval(args[0], syms)?;
         let vars = self.eval(args[1], syms)?;
@@ -987,7 +1248,13 @@ impl<'a> Evaluator<'a> {
         if !path.is_known() {
             return Ok(Value::dynamic_unknown());
         }
-        let path = convert(&path, &Type::String).map_err(|e| self.err(args[0], "Invalid function argument", format!("Invalid value for \"path\" parameter: {e}.")))?;
+        let path = convert(&path, &Type::String).map_err(|e| {
+            self.err(
+                args[0],
+                "Invalid function argument",
+                format!("Invalid value for \"path\" parameter: {e}."),
+            )
+        })?;
         let path = path.as_str().unwrap_or_default().to_string();
         let Some(vars) = self.template_vars_arg(args[1], vars)? else {
             return Ok(Value::dynamic_unknown());
@@ -1000,14 +1267,28 @@ impl<'a> Evaluator<'a> {
         let text = String::from_utf8(bytes).map_err(|_| {
             self.err(args[0], "Invalid function argument", format!("Invalid value for \"path\" parameter: contents of {path} are not valid UTF-8; use the filebase64 function to obtain the Base64 encoded contents or the other file functions (e.g. filemd5, filesha256) to obtain file hashing results instead."))
         })?;
-        Ok(self.render_template_text(at, "templatefile", &text, &vars)?.mark_if(pm))
+        Ok(self
+            .render_template_text(at, "templatefile", &text, &vars)?
+            .mark_if(pm))
     }
 
-    fn templatestring(&self, at: &Expression, args: &[&Expression], syms: Option<&Symbols>) -> EvalResult {
+    fn templatestring(
+        &self,
+        at: &Expression,
+        args: &[&Expression],
+        syms: Option<&Symbols>,
+    ) -> EvalResult {
         if args.len() != 2 {
-            return Err(self.err(at, "Invalid function argument", "Function \"templatestring\" expects 2 arguments."));
+            return Err(self.err(
+                at,
+                "Invalid function argument",
+                "Function \"templatestring\" expects 2 arguments.",
+            ));
         }
-        if matches!(args[0], Expression::String(_) | Expression::StringTemplate(_) | Expression::HeredocTemplate(_)) {
+        if matches!(
+            args[0],
+            Expression::String(_) | Expression::StringTemplate(_) | Expression::HeredocTemplate(_)
+        ) {
             return Err(self.err(args[0], "Invalid function argument", "Invalid value for \"template\" parameter: the template must be given as a reference to a string value, not as a literal; write a literal template directly as a string expression instead."));
         }
         let tmpl = self.eval(args[0], syms)?;
@@ -1016,12 +1297,20 @@ impl<'a> Evaluator<'a> {
         if !tmpl.is_known() {
             return Ok(Value::dynamic_unknown());
         }
-        let tmpl = convert(&tmpl, &Type::String).map_err(|e| self.err(args[0], "Invalid function argument", format!("Invalid value for \"template\" parameter: {e}.")))?;
+        let tmpl = convert(&tmpl, &Type::String).map_err(|e| {
+            self.err(
+                args[0],
+                "Invalid function argument",
+                format!("Invalid value for \"template\" parameter: {e}."),
+            )
+        })?;
         let Some(vars) = self.template_vars_arg(args[1], vars)? else {
             return Ok(Value::dynamic_unknown());
         };
         let text = tmpl.as_str().unwrap_or_default().to_string();
-        Ok(self.render_template_text(at, "templatestring", &text, &vars)?.mark_if(tm))
+        Ok(self
+            .render_template_text(at, "templatestring", &text, &vars)?
+            .mark_if(tm))
     }
 }
 
@@ -1051,13 +1340,18 @@ fn strips_after(el: &Element) -> bool {
 /// itself as key of sets, key and element of maps and objects.
 fn iteration_items(coll: &Value) -> Option<Vec<(Value, Value)>> {
     match coll {
-        Value::List(_, e) | Value::Tuple(e) => {
-            Some(e.iter().enumerate().map(|(i, v)| (Value::int(i as i64), v.clone())).collect())
-        }
+        Value::List(_, e) | Value::Tuple(e) => Some(
+            e.iter()
+                .enumerate()
+                .map(|(i, v)| (Value::int(i as i64), v.clone()))
+                .collect(),
+        ),
         Value::Set(_, e) => Some(e.iter().map(|v| (v.clone(), v.clone())).collect()),
-        Value::Map(_, m) | Value::Object(m) => {
-            Some(m.iter().map(|(k, v)| (Value::string(k.as_str()), v.clone())).collect())
-        }
+        Value::Map(_, m) | Value::Object(m) => Some(
+            m.iter()
+                .map(|(k, v)| (Value::string(k.as_str()), v.clone()))
+                .collect(),
+        ),
         _ => None,
     }
 }
@@ -1082,19 +1376,36 @@ mod tests {
                 Reference::Var("n") => Ok(Value::int(3)),
                 Reference::Var("secret") => Ok(Value::string("hunter2").mark()),
                 Reference::Var("unknown") => Ok(Value::Unknown(Type::String)),
-                Reference::Var("list") => Ok(Value::list(Type::Number, vec![Value::int(1), Value::int(2)])),
-                _ => Err(Diagnostic::error("Reference to undeclared input variable", "")),
+                Reference::Var("list") => Ok(Value::list(
+                    Type::Number,
+                    vec![Value::int(1), Value::int(2)],
+                )),
+                _ => Err(Diagnostic::error(
+                    "Reference to undeclared input variable",
+                    "",
+                )),
             }
         }
         fn fn_context(&self) -> FnContext<'_> {
-            FnContext { base_dir: std::path::Path::new("."), files: &RealFiles, plan_timestamp: "" }
+            FnContext {
+                base_dir: std::path::Path::new("."),
+                files: &RealFiles,
+                plan_timestamp: "",
+            }
         }
     }
 
     fn eval(src: &str) -> Result<Value, Diagnostic> {
         let expr = hcl_edit::parser::parse_expr(src).expect("parses");
         let file = Arc::new(SourceFile::new("test.tf", src));
-        evaluate(&Vars, &crate::config::Expr { expr, file, fallback: None })
+        evaluate(
+            &Vars,
+            &crate::config::Expr {
+                expr,
+                file,
+                fallback: None,
+            },
+        )
     }
 
     fn text(src: &str) -> String {
@@ -1120,7 +1431,10 @@ mod tests {
     #[test]
     fn conditionals_unify_and_ignore_the_other_branch() {
         assert_eq!(text("true ? 1 : \"a\""), "1");
-        assert_eq!(eval("var.n > 2 ? \"big\" : var.nope").unwrap().as_str(), Some("big"));
+        assert_eq!(
+            eval("var.n > 2 ? \"big\" : var.nope").unwrap().as_str(),
+            Some("big")
+        );
         assert!(eval("true ? \"a\" : [1]").is_err());
     }
 
@@ -1149,7 +1463,10 @@ mod tests {
         assert_eq!(text("\"%{if var.n > 1}many%{else}one%{endif}\""), "many");
         assert_eq!(text("\"%{for x in [1, 2]}${x},%{endfor}\""), "1,2,");
         assert_eq!(text("\"a  ${~ \"b\" ~}  c\""), "abc");
-        assert_eq!(eval("\"${var.list}\"").unwrap().ty(), Type::list(Type::Number));
+        assert_eq!(
+            eval("\"${var.list}\"").unwrap().ty(),
+            Type::list(Type::Number)
+        );
         assert_eq!(text("<<-EOT\n    a\n      b\n    EOT\n"), "a\n  b\n");
     }
 
@@ -1158,7 +1475,7 @@ mod tests {
         assert!(!eval("\"x${var.unknown}\"").unwrap().is_known());
         assert!(eval("\"x${var.secret}\"").unwrap().is_sensitive());
         assert!(eval("upper(var.secret)").unwrap().is_sensitive());
-        assert_eq!(eval("var.unknown == null").unwrap().is_known(), false);
+        assert!(!eval("var.unknown == null").unwrap().is_known());
     }
 
     #[test]
@@ -1171,6 +1488,9 @@ mod tests {
     #[test]
     fn numbers_are_exact() {
         assert_eq!(text("0.1 + 0.2 == 0.3"), "true");
-        assert_eq!(text("12345678901234567890123 * 10"), "123456789012345678901230");
+        assert_eq!(
+            text("12345678901234567890123 * 10"),
+            "123456789012345678901230"
+        );
     }
 }

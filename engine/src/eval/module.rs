@@ -144,7 +144,13 @@ pub fn evaluate_tree(
         stack: RefCell::new(Vec::new()),
         checked: RefCell::new(std::collections::HashSet::new()),
     });
-    let root = Rc::new(Instance::new(config, String::new(), None, shared.clone(), root_vars));
+    let root = Rc::new(Instance::new(
+        config,
+        String::new(),
+        None,
+        shared.clone(),
+        root_vars,
+    ));
     root.evaluate_all();
     let mut diagnostics = std::mem::take(&mut *shared.diags.borrow_mut());
     let mut seen = std::collections::HashSet::new();
@@ -183,7 +189,11 @@ impl Instance {
 
     fn fn_context(&self) -> FnContext<'_> {
         let s = self.settings();
-        FnContext { base_dir: &s.cwd, files: &*s.files, plan_timestamp: &s.plan_timestamp }
+        FnContext {
+            base_dir: &s.cwd,
+            files: &*s.files,
+            plan_timestamp: &s.plan_timestamp,
+        }
     }
 
     fn report(&self, d: Diagnostic) {
@@ -193,12 +203,22 @@ impl Instance {
     }
 
     fn scope(self: &Rc<Self>) -> Scope<'_> {
-        Scope { inst: self, count: None, each: None, in_resource: None }
+        Scope {
+            inst: self,
+            count: None,
+            each: None,
+            in_resource: None,
+        }
     }
 
     /// Evaluates everything the module tree declares, reporting each problem once.
     fn evaluate_all(self: &Rc<Self>) {
-        if self.shared.checked.borrow_mut().insert(Arc::as_ptr(&self.config) as usize) {
+        if self
+            .shared
+            .checked
+            .borrow_mut()
+            .insert(Arc::as_ptr(&self.config) as usize)
+        {
             self.validate_blocks();
         }
         for name in self.config.variables.keys() {
@@ -209,7 +229,12 @@ impl Instance {
         }
         for name in self.config.module_calls.keys() {
             let _ = self.module_call(name);
-            let children = self.children.borrow().get(name).cloned().unwrap_or_default();
+            let children = self
+                .children
+                .borrow()
+                .get(name)
+                .cloned()
+                .unwrap_or_default();
             for child in children {
                 child.evaluate_all();
             }
@@ -245,8 +270,13 @@ impl Instance {
             }
             None => {}
         }
-        table.borrow_mut().insert(name.to_string(), Slot::InProgress);
-        self.shared.stack.borrow_mut().push(format!("{}{kind}.{name}", self.prefix()));
+        table
+            .borrow_mut()
+            .insert(name.to_string(), Slot::InProgress);
+        self.shared
+            .stack
+            .borrow_mut()
+            .push(format!("{}{kind}.{name}", self.prefix()));
         let result = compute();
         self.shared.stack.borrow_mut().pop();
         let stored = match &result {
@@ -256,7 +286,9 @@ impl Instance {
                 Err(())
             }
         };
-        table.borrow_mut().insert(name.to_string(), Slot::Done(stored));
+        table
+            .borrow_mut()
+            .insert(name.to_string(), Slot::Done(stored));
         result.map_err(|_| already_reported())
     }
 
@@ -303,7 +335,7 @@ impl Instance {
                 },
             };
             let value = match given {
-                Some((v, _)) if !(v.is_null() && var.nullable == false && var.default.is_some()) => v,
+                Some((v, _)) if !(v.is_null() && !var.nullable && var.default.is_some()) => v,
                 _ => match &var.default {
                     Some(d) => evaluate(&self.scope(), d).map_err(|e| e.in_context(context.clone()))?,
                     None => {
@@ -370,7 +402,10 @@ impl Instance {
     /// The value of an output of this instance.
     pub fn output(self: &Rc<Self>, name: &str) -> Result<Value, Diagnostic> {
         let Some(out) = self.config.outputs.get(name) else {
-            return Err(Diagnostic::error("Unsupported attribute", format!("This module has no output named {name:?}.")));
+            return Err(Diagnostic::error(
+                "Unsupported attribute",
+                format!("This module has no output named {name:?}."),
+            ));
         };
         self.memo(&self.outputs, "output", name, || {
             let context = format!("output {name:?}");
@@ -394,15 +429,23 @@ impl Instance {
         })
     }
 
-    fn check_rule(self: &Rc<Self>, rule: &crate::config::CheckRule, summary: &str, context: &str) -> Result<(), Diagnostic> {
-        let ok = evaluate(&self.scope(), &rule.condition).map_err(|d| d.in_context(context.to_string()))?;
+    fn check_rule(
+        self: &Rc<Self>,
+        rule: &crate::config::CheckRule,
+        summary: &str,
+        context: &str,
+    ) -> Result<(), Diagnostic> {
+        let ok = evaluate(&self.scope(), &rule.condition)
+            .map_err(|d| d.in_context(context.to_string()))?;
         let (ok, _) = ok.into_unmarked();
         if ok.is_known() && ok.as_bool() == Some(false) {
             let msg = evaluate(&self.scope(), &rule.error_message)
                 .ok()
                 .and_then(|m| m.unmark().0.as_str().map(str::to_owned))
                 .unwrap_or_default();
-            return Err(Diagnostic::error(summary, msg).at(rule.condition.range()).in_context(context.to_string()));
+            return Err(Diagnostic::error(summary, msg)
+                .at(rule.condition.range())
+                .in_context(context.to_string()));
         }
         Ok(())
     }
@@ -424,7 +467,14 @@ impl Instance {
         let Some(call) = self.config.module_calls.get(name) else {
             return Err(Diagnostic::error(
                 "Reference to undeclared module",
-                format!("No module call named {name:?} is declared in {}.", if self.path.is_empty() { "the root module".to_string() } else { self.path.clone() }),
+                format!(
+                    "No module call named {name:?} is declared in {}.",
+                    if self.path.is_empty() {
+                        "the root module".to_string()
+                    } else {
+                        self.path.clone()
+                    }
+                ),
             ));
         };
         let me = self.clone();
@@ -444,7 +494,11 @@ impl Instance {
                 let child = Rc::new(Instance::new(
                     child_config.clone(),
                     path,
-                    Some(Call { parent: me.clone(), name: name.to_string(), key: key.clone() }),
+                    Some(Call {
+                        parent: me.clone(),
+                        name: name.to_string(),
+                        key: key.clone(),
+                    }),
                     self.shared.clone(),
                     BTreeMap::new(),
                 ));
@@ -452,13 +506,24 @@ impl Instance {
             }
             for arg in call.arguments.keys() {
                 if !child_config.variables.contains_key(arg) {
-                    return Err(Diagnostic::error("Unsupported argument", format!("An argument named {arg:?} is not expected here.")).at(call.arguments[arg].range.clone()));
+                    return Err(Diagnostic::error(
+                        "Unsupported argument",
+                        format!("An argument named {arg:?} is not expected here."),
+                    )
+                    .at(call.arguments[arg].range.clone()));
                 }
             }
-            self.children.borrow_mut().insert(name.to_string(), instances.clone());
+            self.children
+                .borrow_mut()
+                .insert(name.to_string(), instances.clone());
             let object_of = |inst: &Rc<Instance>| -> Result<Value, Diagnostic> {
                 if self.settings().mode == Mode::Validate {
-                    let attrs = inst.config.outputs.keys().map(|k| (k.clone(), Value::dynamic_unknown())).collect();
+                    let attrs = inst
+                        .config
+                        .outputs
+                        .keys()
+                        .map(|k| (k.clone(), Value::dynamic_unknown()))
+                        .collect();
                     return Ok(Value::object(attrs));
                 }
                 let mut attrs = BTreeMap::new();
@@ -469,7 +534,12 @@ impl Instance {
             };
             match (&call.count, &call.for_each) {
                 (None, None) => object_of(&instances[0]),
-                (Some(_), _) => Ok(Value::tuple(instances.iter().map(object_of).collect::<Result<Vec<_>, _>>()?)),
+                (Some(_), _) => Ok(Value::tuple(
+                    instances
+                        .iter()
+                        .map(object_of)
+                        .collect::<Result<Vec<_>, _>>()?,
+                )),
                 (_, Some(_)) => {
                     let mut m = BTreeMap::new();
                     for (key, inst) in keys.iter().zip(instances.iter()) {
@@ -484,7 +554,12 @@ impl Instance {
     }
 
     /// The instance keys of a `count` or `for_each`; `None` when they are not known yet.
-    fn expansion(self: &Rc<Self>, count: Option<&Expr>, for_each: Option<&Expr>, context: &str) -> Result<Option<Vec<InstanceKey>>, Diagnostic> {
+    fn expansion(
+        self: &Rc<Self>,
+        count: Option<&Expr>,
+        for_each: Option<&Expr>,
+        context: &str,
+    ) -> Result<Option<Vec<InstanceKey>>, Diagnostic> {
         if let Some(c) = count {
             let v = evaluate(&self.scope(), c).map_err(|d| d.in_context(context.to_string()))?;
             let (v, _) = v.into_unmarked();
@@ -492,14 +567,22 @@ impl Instance {
                 if self.settings().mode == Mode::Validate {
                     return Ok(Some(vec![InstanceKey::Index(0)]));
                 }
-                return Err(Diagnostic::error("Invalid count argument", "The \"count\" value depends on values that cannot be determined until apply.").at(c.range()));
+                return Err(Diagnostic::error(
+                    "Invalid count argument",
+                    "The \"count\" value depends on values that cannot be determined until apply.",
+                )
+                .at(c.range()));
             }
             let n = crate::convert::convert(&v, &Type::Number)
                 .ok()
                 .filter(|n| !n.is_null())
                 .and_then(|n| n.as_number().and_then(|n| n.to_i64()));
             let Some(n) = n else {
-                return Err(Diagnostic::error("Invalid count argument", "The given \"count\" argument value is unsuitable: a whole number is required.").at(c.range()));
+                return Err(Diagnostic::error(
+                    "Invalid count argument",
+                    "The given \"count\" argument value is unsuitable: a whole number is required.",
+                )
+                .at(c.range()));
             };
             if n < 0 {
                 return Err(Diagnostic::error("Invalid count argument", "The given \"count\" argument value is unsuitable: must be greater than or equal to zero.").at(c.range()));
@@ -513,7 +596,10 @@ impl Instance {
             }
             if !v.is_known() {
                 if self.settings().mode == Mode::Validate {
-                    return Ok(Some(vec![InstanceKey::Key(String::new(), Value::dynamic_unknown())]));
+                    return Ok(Some(vec![InstanceKey::Key(
+                        String::new(),
+                        Value::dynamic_unknown(),
+                    )]));
                 }
                 return Err(Diagnostic::error("Invalid for_each argument", "The \"for_each\" value depends on resource attributes that cannot be determined until apply, so Terraform cannot predict how many instances will be created.").at(fe.range()));
             }
@@ -567,7 +653,12 @@ impl Instance {
                 self.check_reference_expr(&scope, d, &context);
             }
             self.check_body(&scope, &res.config, &context, &[]);
-            for rule in res.lifecycle.preconditions.iter().chain(&res.lifecycle.postconditions) {
+            for rule in res
+                .lifecycle
+                .preconditions
+                .iter()
+                .chain(&res.lifecycle.postconditions)
+            {
                 self.check_expr(&scope, &rule.condition, &context);
                 self.check_expr(&scope, &rule.error_message, &context);
             }
@@ -592,7 +683,12 @@ impl Instance {
         }
         for (name, call) in &self.config.module_calls {
             let context = format!("module {name:?}");
-            for e in call.count.iter().chain(call.for_each.iter()).chain(call.arguments.values().map(|a| &a.expr)) {
+            for e in call
+                .count
+                .iter()
+                .chain(call.for_each.iter())
+                .chain(call.arguments.values().map(|a| &a.expr))
+            {
                 self.check_references(e, &context, &[]);
             }
             for d in &call.depends_on {
@@ -623,8 +719,13 @@ impl Instance {
                 Reference::Var(n) => self.config.variables.contains_key(n),
                 Reference::Local(n) => self.config.locals.contains_key(n),
                 Reference::Module(n) => self.config.module_calls.contains_key(n),
-                Reference::Resource { ty, name } => self.config.resources.contains_key(&format!("{ty}.{name}")),
-                Reference::Data { ty, name } => self.config.resources.contains_key(&format!("data.{ty}.{name}")),
+                Reference::Resource { ty, name } => {
+                    self.config.resources.contains_key(&format!("{ty}.{name}"))
+                }
+                Reference::Data { ty, name } => self
+                    .config
+                    .resources
+                    .contains_key(&format!("data.{ty}.{name}")),
                 _ => true,
             };
             if !declared {
@@ -647,7 +748,13 @@ impl Instance {
         self.check_expr(scope, e, context);
     }
 
-    fn check_body(self: &Rc<Self>, resolver: &dyn Resolver, body: &crate::config::Body, context: &str, ignore: &[&str]) {
+    fn check_body(
+        self: &Rc<Self>,
+        resolver: &dyn Resolver,
+        body: &crate::config::Body,
+        context: &str,
+        ignore: &[&str],
+    ) {
         for attr in body.attributes.values() {
             self.check_references(&attr.expr, context, ignore);
             if let Err(d) = evaluate(resolver, &attr.expr) {
@@ -675,7 +782,10 @@ impl Instance {
                 })
                 .or_else(|| block.labels.first().cloned())
                 .unwrap_or_default();
-            let inner = IteratorResolver { base: resolver, name: &iterator };
+            let inner = IteratorResolver {
+                base: resolver,
+                name: &iterator,
+            };
             let mut inner_ignore: Vec<&str> = ignore.to_vec();
             inner_ignore.push(&iterator);
             for content in block.body.blocks.iter().filter(|b| b.kind == "content") {
@@ -698,7 +808,12 @@ impl Resolver for IteratorResolver<'_> {
             if ty == self.name {
                 return match name {
                     "key" | "value" => Ok(Value::dynamic_unknown()),
-                    _ => Err(Diagnostic::error("Unsupported attribute", format!("The iterator {ty:?} has only the attributes \"key\" and \"value\"."))),
+                    _ => Err(Diagnostic::error(
+                        "Unsupported attribute",
+                        format!(
+                            "The iterator {ty:?} has only the attributes \"key\" and \"value\"."
+                        ),
+                    )),
                 };
             }
         }

@@ -50,7 +50,10 @@ fn collect<'e>(c: &mut Collector<'e>, expr: &'e Expression) {
         }
     }
     match expr {
-        Expression::Null(_) | Expression::Bool(_) | Expression::Number(_) | Expression::String(_) => {}
+        Expression::Null(_)
+        | Expression::Bool(_)
+        | Expression::Number(_)
+        | Expression::String(_) => {}
         Expression::Variable(_) => {}
         Expression::Array(a) => a.iter().for_each(|e| collect(c, e)),
         Expression::Object(o) => {
@@ -108,7 +111,10 @@ fn collect<'e>(c: &mut Collector<'e>, expr: &'e Expression) {
 /// sources) that an expression makes, skipping names bound by `for` and names in `ignore`
 /// (a `dynamic` block's iterator).
 pub fn references<'e>(expr: &'e Expression, ignore: &[&str]) -> Vec<Found<'e>> {
-    let mut c = Collector { bound: HashSet::new(), found: Vec::new() };
+    let mut c = Collector {
+        bound: HashSet::new(),
+        found: Vec::new(),
+    };
     collect(&mut c, expr);
     let attr = |t: &'e Traversal, i: usize| match t.operators.get(i).map(|o| o.value()) {
         Some(TraversalOperator::GetAttr(a)) => Some(a.as_str()),
@@ -128,7 +134,10 @@ pub fn references<'e>(expr: &'e Expression, ignore: &[&str]) -> Vec<Found<'e>> {
             ty => attr(t, 0).map(|name| Reference::Resource { ty, name }),
         };
         if let Some(reference) = reference {
-            out.push(Found { reference, span: t.span() });
+            out.push(Found {
+                reference,
+                span: t.span(),
+            });
         }
     }
     out

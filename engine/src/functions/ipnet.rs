@@ -68,8 +68,15 @@ impl Network {
     fn contains(&self, addr: u128) -> bool {
         addr & self.mask() == self.addr
     }
+    /// The network as Go's `IPNet.String` writes it: an IPv4-mapped IPv6 network is shown as
+    /// IPv4, with the mask's last 32 bits as its prefix.
     fn text(&self) -> String {
-        format!("{}/{}", ip_text(self.addr, self.bits), self.prefix)
+        let prefix = if self.mapped && self.bits == 128 {
+            self.prefix.saturating_sub(96)
+        } else {
+            self.prefix
+        };
+        format!("{}/{}", ip_text(self.addr, self.bits), prefix)
     }
 }
 

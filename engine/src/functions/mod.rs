@@ -39,7 +39,13 @@ pub struct Param {
 
 impl Param {
     pub const fn new(name: &'static str, ty: Type) -> Param {
-        Param { name, ty, allow_null: false, allow_unknown: false, allow_marked: false }
+        Param {
+            name,
+            ty,
+            allow_null: false,
+            allow_unknown: false,
+            allow_marked: false,
+        }
     }
     pub const fn allow_null(mut self) -> Param {
         self.allow_null = true;
@@ -83,7 +89,9 @@ impl FileAccess for RealFiles {
         std::fs::metadata(path)
     }
     fn read_dir(&self, path: &Path) -> std::io::Result<Vec<PathBuf>> {
-        std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect()
+        std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.path()))
+            .collect()
     }
 }
 
@@ -96,10 +104,16 @@ pub struct FnError {
 
 impl FnError {
     pub fn new(message: impl Into<String>) -> FnError {
-        FnError { arg: None, message: message.into() }
+        FnError {
+            arg: None,
+            message: message.into(),
+        }
     }
     pub fn arg(index: usize, message: impl Into<String>) -> FnError {
-        FnError { arg: Some(index), message: message.into() }
+        FnError {
+            arg: Some(index),
+            message: message.into(),
+        }
     }
 }
 
@@ -146,8 +160,15 @@ impl Registry {
         return_type: ReturnType,
         implementation: Implementation,
     ) {
-        self.functions
-            .insert(name, Function { params, var_param: None, return_type, implementation });
+        self.functions.insert(
+            name,
+            Function {
+                params,
+                var_param: None,
+                return_type,
+                implementation,
+            },
+        );
     }
     /// Adds a function whose last parameter repeats.
     pub fn add_variadic(
@@ -160,13 +181,20 @@ impl Registry {
     ) {
         self.functions.insert(
             name,
-            Function { params, var_param: Some(var_param), return_type, implementation },
+            Function {
+                params,
+                var_param: Some(var_param),
+                return_type,
+                implementation,
+            },
         );
     }
 }
 
 static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
-    let mut r = Registry { functions: HashMap::new() };
+    let mut r = Registry {
+        functions: HashMap::new(),
+    };
     collection::register(&mut r);
     crypto::register(&mut r);
     datetime::register(&mut r);
@@ -189,8 +217,12 @@ pub fn lookup(name: &str) -> Option<&'static Function> {
 
 /// Every function name, sorted (for `console` completion and diagnostics).
 pub fn names() -> Vec<&'static str> {
-    let mut v: Vec<&str> =
-        REGISTRY.functions.keys().copied().chain(EVALUATOR_FUNCTIONS.iter().copied()).collect();
+    let mut v: Vec<&str> = REGISTRY
+        .functions
+        .keys()
+        .copied()
+        .chain(EVALUATOR_FUNCTIONS.iter().copied())
+        .collect();
     v.sort_unstable();
     v
 }
@@ -205,7 +237,11 @@ pub fn call(name: &str, f: &Function, ctx: &FnContext, args: Vec<Value>) -> FnRe
         } else {
             format!("{fixed}")
         };
-        let noun = if fixed == 1 && f.var_param.is_none() { "argument" } else { "arguments" };
+        let noun = if fixed == 1 && f.var_param.is_none() {
+            "argument"
+        } else {
+            "arguments"
+        };
         return Err(FnError::new(format!(
             "Function \"{name}\" expects {expected} {noun}, but {} were given.",
             args.len()
@@ -215,7 +251,11 @@ pub fn call(name: &str, f: &Function, ctx: &FnContext, args: Vec<Value>) -> FnRe
     let mut wholly_known = true;
     let mut converted = Vec::with_capacity(args.len());
     for (i, arg) in args.into_iter().enumerate() {
-        let param = f.params.get(i).or(f.var_param.as_ref()).expect("arity checked");
+        let param = f
+            .params
+            .get(i)
+            .or(f.var_param.as_ref())
+            .expect("arity checked");
         let arg = if !param.allow_marked && arg.contains_sensitive() {
             sensitive = true;
             arg.unmark_deep().0
