@@ -29,7 +29,11 @@ impl Flags {
                 f.positional.extend(args[i + 1..].iter().cloned());
                 break;
             }
-            let Some(body) = a.strip_prefix("--").or_else(|| a.strip_prefix('-')).filter(|b| !b.is_empty()) else {
+            let Some(body) = a
+                .strip_prefix("--")
+                .or_else(|| a.strip_prefix('-'))
+                .filter(|b| !b.is_empty())
+            else {
                 f.positional.push(a.clone());
                 i += 1;
                 continue;
@@ -40,9 +44,13 @@ impl Flags {
             };
             if spec.bools.contains(&name) {
                 let v = match inline.as_deref() {
-                    None | Some("true") | Some("1") | Some("t") | Some("T") | Some("TRUE") | Some("True") => true,
-                    Some("false") | Some("0") | Some("f") | Some("F") | Some("FALSE") | Some("False") => false,
-                    Some(other) => return Err(format!("invalid boolean value {other:?} for -{name}")),
+                    None | Some("true") | Some("1") | Some("t") | Some("T") | Some("TRUE")
+                    | Some("True") => true,
+                    Some("false") | Some("0") | Some("f") | Some("F") | Some("FALSE")
+                    | Some("False") => false,
+                    Some(other) => {
+                        return Err(format!("invalid boolean value {other:?} for -{name}"))
+                    }
                 };
                 f.bools.insert(name.to_string(), v);
             } else if spec.values.contains(&name) {
@@ -50,7 +58,9 @@ impl Flags {
                     Some(v) => v,
                     None => {
                         i += 1;
-                        args.get(i).cloned().ok_or_else(|| format!("flag needs an argument: -{name}"))?
+                        args.get(i)
+                            .cloned()
+                            .ok_or_else(|| format!("flag needs an argument: -{name}"))?
                     }
                 };
                 f.values.push((name.to_string(), v));
@@ -72,12 +82,19 @@ impl Flags {
     }
 
     pub fn value(&self, name: &str) -> Option<&str> {
-        self.values.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.values
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every occurrence of the named flags, in command-line order.
     pub fn all<'a>(&'a self, names: &'a [&str]) -> impl Iterator<Item = (&'a str, &'a str)> {
-        self.values.iter().filter(|(n, _)| names.contains(&n.as_str())).map(|(n, v)| (n.as_str(), v.as_str()))
+        self.values
+            .iter()
+            .filter(|(n, _)| names.contains(&n.as_str()))
+            .map(|(n, v)| (n.as_str(), v.as_str()))
     }
 }
 
@@ -129,7 +146,10 @@ pub fn split_words(s: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    const SPEC: Spec = Spec { bools: &["auto-approve", "input"], values: &["var", "out"] };
+    const SPEC: Spec = Spec {
+        bools: &["auto-approve", "input"],
+        values: &["var", "out"],
+    };
 
     fn args(s: &[&str]) -> Vec<String> {
         s.iter().map(|x| x.to_string()).collect()
@@ -137,7 +157,18 @@ mod tests {
 
     #[test]
     fn terraform_style_flags() {
-        let f = Flags::parse(&args(&["-auto-approve", "-input=false", "-var", "a=1", "--var=b=2", "plan.out"]), &SPEC).unwrap();
+        let f = Flags::parse(
+            &args(&[
+                "-auto-approve",
+                "-input=false",
+                "-var",
+                "a=1",
+                "--var=b=2",
+                "plan.out",
+            ]),
+            &SPEC,
+        )
+        .unwrap();
         assert!(f.flag("auto-approve"));
         assert!(!f.flag_default_true("input"));
         let vars: Vec<_> = f.all(&["var"]).map(|(_, v)| v).collect();
@@ -152,6 +183,9 @@ mod tests {
 
     #[test]
     fn words_with_quotes() {
-        assert_eq!(split_words(r#"-var 'a=b c' -x="y z""#), ["-var", "a=b c", "-x=y z"]);
+        assert_eq!(
+            split_words(r#"-var 'a=b c' -x="y z""#),
+            ["-var", "a=b c", "-x=y z"]
+        );
     }
 }

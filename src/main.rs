@@ -16,7 +16,10 @@ fn main() -> ExitCode {
         .name("terrane".into())
         .stack_size(1 << 30)
         .spawn(run)
-        .and_then(|h| h.join().map_err(|_| std::io::Error::other("the command panicked")));
+        .and_then(|h| {
+            h.join()
+                .map_err(|_| std::io::Error::other("the command panicked"))
+        });
     match worker {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

@@ -72,11 +72,19 @@ fn write_value(out: &mut String, v: &Value, indent: usize) {
             out.push_str(close);
         }
         Value::Map(_, m) | Value::Object(m) => {
-            let (open, close) = if matches!(v, Value::Map(..)) { ("tomap({", "})") } else { ("{", "}") };
+            let (open, close) = if matches!(v, Value::Map(..)) {
+                ("tomap({", "})")
+            } else {
+                ("{", "}")
+            };
             out.push_str(open);
             if !m.is_empty() {
                 out.push('\n');
-                let width = m.keys().map(|k| quote(k).chars().count()).max().unwrap_or(0);
+                let width = m
+                    .keys()
+                    .map(|k| quote(k).chars().count())
+                    .max()
+                    .unwrap_or(0);
                 for (k, x) in m.iter() {
                     let q = quote(k);
                     let _ = write!(out, "{pad}{q}{} = ", " ".repeat(width - q.chars().count()));
@@ -91,7 +99,11 @@ fn write_value(out: &mut String, v: &Value, indent: usize) {
 }
 
 /// Writes diagnostics to standard error, coloured when asked.
-pub fn print_diagnostics<'a>(sources: &Sources, diags: impl IntoIterator<Item = &'a Diagnostic>, color: bool) {
+pub fn print_diagnostics<'a>(
+    sources: &Sources,
+    diags: impl IntoIterator<Item = &'a Diagnostic>,
+    color: bool,
+) {
     for d in diags {
         let text = sources.render(d);
         if color {
@@ -101,7 +113,11 @@ pub fn print_diagnostics<'a>(sources: &Sources, diags: impl IntoIterator<Item = 
             };
             let mut out = String::new();
             for line in text.lines() {
-                let line = line.replacen(&format!("{label}: "), &format!("\x1b[1m{c}{label}: \x1b[0m\x1b[1m"), 1);
+                let line = line.replacen(
+                    &format!("{label}: "),
+                    &format!("\x1b[1m{c}{label}: \x1b[0m\x1b[1m"),
+                    1,
+                );
                 let line = if line.starts_with(['╷', '│', '╵']) {
                     let mut chars = line.chars();
                     let first = chars.next().unwrap_or(' ');
@@ -130,7 +146,14 @@ mod tests {
         assert_eq!(console_value(&v), "[\n  1,\n  \"a\",\n]");
         let l = Value::list(Type::Number, vec![]);
         assert_eq!(console_value(&l), "tolist([])");
-        let o = Value::object([("a".to_string(), Value::int(1)), ("bb".to_string(), "x".into())].into_iter().collect());
+        let o = Value::object(
+            [
+                ("a".to_string(), Value::int(1)),
+                ("bb".to_string(), "x".into()),
+            ]
+            .into_iter()
+            .collect(),
+        );
         assert_eq!(console_value(&o), "{\n  \"a\"  = 1\n  \"bb\" = \"x\"\n}");
     }
 }

@@ -8,14 +8,14 @@
 // would cost more in noise than their size costs in copies.
 #![allow(clippy::result_large_err)]
 
-pub mod convert;
-pub mod functions;
-pub mod number;
-pub mod value;
 pub mod config;
+pub mod convert;
 pub mod diag;
-pub mod typeexpr;
 pub mod eval;
-pub mod json;
-pub mod vars;
 pub mod format;
+pub mod functions;
+pub mod json;
+pub mod number;
+pub mod typeexpr;
+pub mod value;
+pub mod vars;

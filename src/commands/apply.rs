@@ -20,10 +20,27 @@ use terrane_state::{workspace_state_path, OutputValue, State};
 
 const SPEC: Spec = Spec {
     bools: &[
-        "auto-approve", "input", "no-color", "json", "lock", "refresh", "refresh-only",
-        "detailed-exitcode", "destroy", "compact-warnings",
+        "auto-approve",
+        "input",
+        "no-color",
+        "json",
+        "lock",
+        "refresh",
+        "refresh-only",
+        "detailed-exitcode",
+        "destroy",
+        "compact-warnings",
     ],
-    values: &["var", "var-file", "out", "lock-timeout", "parallelism", "target", "replace", "state"],
+    values: &[
+        "var",
+        "var-file",
+        "out",
+        "lock-timeout",
+        "parallelism",
+        "target",
+        "replace",
+        "state",
+    ],
 };
 
 /// One root output's planned change.
@@ -62,7 +79,13 @@ fn plan(flags: &Flags, destroy: bool, color: bool) -> Result<Planned, Failure> {
 
     let cli: Vec<CliVar> = flags
         .all(&["var", "var-file"])
-        .map(|(n, v)| if n == "var" { CliVar::Assign(v.to_string()) } else { CliVar::File(v.to_string()) })
+        .map(|(n, v)| {
+            if n == "var" {
+                CliVar::Assign(v.to_string())
+            } else {
+                CliVar::File(v.to_string())
+            }
+        })
         .collect();
     let env: Vec<(String, String)> = std::env::vars().collect();
     let (mut vars, var_diags) = collect(&loaded.module, &dir, &env, &cli);
@@ -85,7 +108,10 @@ fn plan(flags: &Flags, destroy: bool, color: bool) -> Result<Planned, Failure> {
         None => workspace_state_path(&dir, &current_workspace()),
     };
     let prior = State::read(&state_path).map_err(|e| Failure::Message(e.to_string()))?;
-    let prior_outputs = prior.as_ref().map(|s| s.outputs.clone()).unwrap_or_default();
+    let prior_outputs = prior
+        .as_ref()
+        .map(|s| s.outputs.clone())
+        .unwrap_or_default();
     let mut changes = Vec::new();
     let mut new_outputs = serde_json::Map::new();
     let mut errors = Diagnostics::new();
@@ -114,19 +140,32 @@ fn plan(flags: &Flags, destroy: bool, color: bool) -> Result<Planned, Failure> {
             .expect("output serializes");
             let before = prior_outputs.get(&name).cloned();
             if before.as_ref() != Some(&recorded) {
-                changes.push(OutputChange { name: name.clone(), before: before.map(|b| b["value"].clone()), after: Some((value.clone(), sensitive)) });
+                changes.push(OutputChange {
+                    name: name.clone(),
+                    before: before.map(|b| b["value"].clone()),
+                    after: Some((value.clone(), sensitive)),
+                });
             }
             new_outputs.insert(name, recorded);
         }
     }
     for (name, old) in &prior_outputs {
         if !new_outputs.contains_key(name) {
-            changes.push(OutputChange { name: name.clone(), before: Some(old["value"].clone()), after: None });
+            changes.push(OutputChange {
+                name: name.clone(),
+                before: Some(old["value"].clone()),
+                after: None,
+            });
         }
     }
     check(&all_sources, &errors, color)?;
     changes.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Planned { state_path, prior, changes, new_outputs })
+    Ok(Planned {
+        state_path,
+        prior,
+        changes,
+        new_outputs,
+    })
 }
 
 /// The configuration's sources plus the variable files read, for snippets.
@@ -144,7 +183,9 @@ fn prompt_missing(
     values: &mut std::collections::BTreeMap<String, Value>,
     flags: &Flags,
 ) -> Result<(), Failure> {
-    let input_env = std::env::var("TF_INPUT").map(|v| v != "0" && v.to_lowercase() != "false").unwrap_or(true);
+    let input_env = std::env::var("TF_INPUT")
+        .map(|v| v != "0" && v.to_lowercase() != "false")
+        .unwrap_or(true);
     let input = flags.flag_default_true("input") && input_env && std::io::stdin().is_terminal();
     for (name, var) in &module.variables {
         if var.default.is_some() || values.contains_key(name) {
@@ -162,7 +203,9 @@ fn prompt_missing(
         use std::io::Write;
         let _ = std::io::stdout().flush();
         let mut line = String::new();
-        std::io::stdin().read_line(&mut line).map_err(|e| Failure::Message(format!("Failed to read input: {e}")))?;
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| Failure::Message(format!("Failed to read input: {e}")))?;
         println!();
         let text = line.trim_end_matches(['\n', '\r']).to_string();
         let value = if var.constraint.ty().is_primitive() || var.constraint.ty() == Type::Dynamic {
@@ -173,7 +216,10 @@ fn prompt_missing(
             if diags.has_errors() {
                 return Err(Failure::Diagnostics(Box::default(), diags, false));
             }
-            vars.values.get(name).cloned().unwrap_or(Value::string(text))
+            vars.values
+                .get(name)
+                .cloned()
+                .unwrap_or(Value::string(text))
         };
         values.insert(name.clone(), value);
     }
@@ -188,7 +234,12 @@ fn now_rfc3339() -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, (rem % 3600) / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
 }
 
 /// Days since 1970-01-01 to a calendar date (Howard Hinnant's algorithm).
@@ -236,11 +287,19 @@ pub fn run_plan(args: &[String]) -> CommandResult {
     let flags = parse_flags(args, &SPEC)?;
     let color = use_color(flags.flag("no-color"));
     if flags.value("out").is_some() {
-        return Err(Failure::Message("Saved plans (-out) are not available yet in terrane.".into()));
+        return Err(Failure::Message(
+            "Saved plans (-out) are not available yet in terrane.".into(),
+        ));
     }
     let planned = plan(&flags, flags.flag("destroy"), color)?;
     show_changes(&planned);
-    Ok(if flags.flag("detailed-exitcode") && !planned.changes.is_empty() { 2 } else { 0 })
+    Ok(
+        if flags.flag("detailed-exitcode") && !planned.changes.is_empty() {
+            2
+        } else {
+            0
+        },
+    )
 }
 
 /// `terrane apply` and `terrane destroy`.
@@ -248,14 +307,23 @@ pub fn run_apply(args: &[String], destroy: bool) -> CommandResult {
     let flags = parse_flags(args, &SPEC)?;
     let color = use_color(flags.flag("no-color"));
     if !flags.positional.is_empty() {
-        return Err(Failure::Message("Applying a saved plan file is not available yet in terrane.".into()));
+        return Err(Failure::Message(
+            "Applying a saved plan file is not available yet in terrane.".into(),
+        ));
     }
     let destroy = destroy || flags.flag("destroy");
     let planned = plan(&flags, destroy, color)?;
     show_changes(&planned);
     if !planned.changes.is_empty() && !flags.flag("auto-approve") {
-        let question = if destroy { "Do you really want to destroy all resources?" } else { "Do you want to perform these actions?" };
-        if !confirm(question, "Terrane will perform the actions described above.") {
+        let question = if destroy {
+            "Do you really want to destroy all resources?"
+        } else {
+            "Do you want to perform these actions?"
+        };
+        if !confirm(
+            question,
+            "Terrane will perform the actions described above.",
+        ) {
             let msg = if std::io::stdin().is_terminal() {
                 "Apply cancelled."
             } else {
@@ -264,12 +332,17 @@ pub fn run_apply(args: &[String], destroy: bool) -> CommandResult {
             return Err(Failure::Message(msg.into()));
         }
     }
-    let mut state = planned.prior.clone().unwrap_or_else(|| State::new(env!("CARGO_PKG_VERSION")));
+    let mut state = planned
+        .prior
+        .clone()
+        .unwrap_or_else(|| State::new(env!("CARGO_PKG_VERSION")));
     if planned.prior.is_none() || !planned.changes.is_empty() {
         state.outputs = planned.new_outputs.clone();
         state.serial += 1;
         state.terraform_version = env!("CARGO_PKG_VERSION").to_string();
-        state.write(&planned.state_path).map_err(|e| Failure::Message(format!("Failed to save state: {e}")))?;
+        state
+            .write(&planned.state_path)
+            .map_err(|e| Failure::Message(format!("Failed to save state: {e}")))?;
     }
     let verb = if destroy { "Destroy" } else { "Apply" };
     if destroy {

@@ -12,17 +12,37 @@ use terrane_engine::eval::module::{evaluate_tree, Mode, Settings};
 use terrane_engine::vars::{collect, CliVar};
 
 pub fn run(args: &[String]) -> CommandResult {
-    let flags = parse_flags(args, &Spec { bools: &["no-color", "input"], values: &["var", "var-file", "state", "plan"] })?;
+    let flags = parse_flags(
+        args,
+        &Spec {
+            bools: &["no-color", "input"],
+            values: &["var", "var-file", "state", "plan"],
+        },
+    )?;
     let color = use_color(flags.flag("no-color"));
     let dir = cwd();
     let loaded = load(&dir);
     // An empty directory is fine for the console: only real errors stop it.
-    let diags: Vec<Diagnostic> =
-        loaded.diagnostics.iter().filter(|d| d.summary != "No configuration files").cloned().collect();
-    check(&loaded.sources, &terrane_engine::diag::Diagnostics(diags), color)?;
+    let diags: Vec<Diagnostic> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.summary != "No configuration files")
+        .cloned()
+        .collect();
+    check(
+        &loaded.sources,
+        &terrane_engine::diag::Diagnostics(diags),
+        color,
+    )?;
     let cli: Vec<CliVar> = flags
         .all(&["var", "var-file"])
-        .map(|(n, v)| if n == "var" { CliVar::Assign(v.to_string()) } else { CliVar::File(v.to_string()) })
+        .map(|(n, v)| {
+            if n == "var" {
+                CliVar::Assign(v.to_string())
+            } else {
+                CliVar::File(v.to_string())
+            }
+        })
         .collect();
     let env: Vec<(String, String)> = std::env::vars().collect();
     let (vars, var_diags) = collect(&loaded.module, &dir, &env, &cli);
@@ -70,10 +90,18 @@ pub fn run(args: &[String]) -> CommandResult {
             Ok(expr) => {
                 let result = match type_call(&expr) {
                     Some(inner) => eval
-                        .evaluate_in_root(&Expr { expr: inner, file: file.clone(), fallback: None })
+                        .evaluate_in_root(&Expr {
+                            expr: inner,
+                            file: file.clone(),
+                            fallback: None,
+                        })
                         .map(|v| v.ty().to_string()),
                     None => eval
-                        .evaluate_in_root(&Expr { expr, file: file.clone(), fallback: None })
+                        .evaluate_in_root(&Expr {
+                            expr,
+                            file: file.clone(),
+                            fallback: None,
+                        })
                         .map(|v| console_value(&v)),
                 };
                 match result {
@@ -92,7 +120,11 @@ pub fn run(args: &[String]) -> CommandResult {
 /// The argument of a console-only `type(...)` call.
 fn type_call(expr: &hcl_edit::expr::Expression) -> Option<hcl_edit::expr::Expression> {
     match expr {
-        hcl_edit::expr::Expression::FuncCall(f) if f.name.name.as_str() == "type" && f.name.namespace.is_empty() && f.args.len() == 1 => {
+        hcl_edit::expr::Expression::FuncCall(f)
+            if f.name.name.as_str() == "type"
+                && f.name.namespace.is_empty()
+                && f.args.len() == 1 =>
+        {
             f.args.iter().next().cloned()
         }
         _ => None,

@@ -8,21 +8,34 @@ use std::path::{Path, PathBuf};
 use terrane_engine::format::format_source;
 
 pub fn run(args: &[String]) -> CommandResult {
-    let flags = parse_flags(args, &Spec { bools: &["check", "diff", "recursive", "list", "write", "no-color"], values: &[] })?;
+    let flags = parse_flags(
+        args,
+        &Spec {
+            bools: &["check", "diff", "recursive", "list", "write", "no-color"],
+            values: &[],
+        },
+    )?;
     let check = flags.flag("check");
     let diff = flags.flag("diff");
     let list = flags.flag_default_true("list");
     let write = flags.flag_default_true("write") && !check;
-    let targets: Vec<String> = if flags.positional.is_empty() { vec![".".into()] } else { flags.positional.clone() };
+    let targets: Vec<String> = if flags.positional.is_empty() {
+        vec![".".into()]
+    } else {
+        flags.positional.clone()
+    };
 
     if targets.len() == 1 && targets[0] == "-" {
         let mut src = String::new();
-        std::io::stdin().read_to_string(&mut src).map_err(|e| format!("Failed to read standard input: {e}"))?;
-        let formatted = format_source(&src).map_err(|e| Failure::Message(format!("Invalid HCL on standard input: {e}")))?;
+        std::io::stdin()
+            .read_to_string(&mut src)
+            .map_err(|e| format!("Failed to read standard input: {e}"))?;
+        let formatted = format_source(&src)
+            .map_err(|e| Failure::Message(format!("Invalid HCL on standard input: {e}")))?;
         if check {
             return Ok(if formatted == src { 0 } else { 3 });
         }
-        print!("{formatted}");
+        print!("{}", terrane_engine::format::as_stdout_text(&formatted));
         return Ok(0);
     }
 
@@ -68,7 +81,11 @@ pub fn run(args: &[String]) -> CommandResult {
         }
         if diff {
             let d = similar::TextDiff::from_lines(&src, &formatted);
-            print!("{}", d.unified_diff().header(&format!("old/{name}"), &format!("new/{name}")));
+            print!(
+                "{}",
+                d.unified_diff()
+                    .header(&format!("old/{name}"), &format!("new/{name}"))
+            );
         }
         if write {
             if let Err(e) = std::fs::write(&f, formatted) {
@@ -91,16 +108,24 @@ fn display(p: &Path) -> String {
 /// Configuration files of a directory (`.tf`, `.tfvars`, `.tftest.hcl`), sorted; with
 /// `recursive`, of its subdirectories too (hidden ones and `.terraform` excluded).
 fn collect(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for p in entries {
-        let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
         if p.is_dir() {
             if recursive && !name.starts_with('.') {
                 collect(&p, recursive, out);
             }
-        } else if name.ends_with(".tf") || name.ends_with(".tfvars") || name.ends_with(".tftest.hcl") {
+        } else if name.ends_with(".tf")
+            || name.ends_with(".tfvars")
+            || name.ends_with(".tftest.hcl")
+        {
             out.push(p);
         }
     }

@@ -3,7 +3,7 @@
 
 mod apply;
 mod console;
-
+mod fmt;
 mod init;
 mod output;
 mod validate;
@@ -25,6 +25,7 @@ pub fn dispatch(command: &str, args: &[String]) -> u8 {
         "validate" => validate::run(args),
 
         "console" => console::run(args),
+        "fmt" => fmt::run(args),
         "init" => init::run(args),
         "plan" => apply::run_plan(args),
         "apply" => apply::run_apply(args, false),
@@ -54,8 +55,14 @@ pub enum Failure {
 impl Failure {
     fn report(&self) {
         match self {
-            Failure::Diagnostics(sources, diags, color) => print_diagnostics(sources, diags.iter(), *color),
-            Failure::Message(m) => print_diagnostics(&Sources::default(), [&Diagnostic::error(m.clone(), "")], use_color(false)),
+            Failure::Diagnostics(sources, diags, color) => {
+                print_diagnostics(sources, diags.iter(), *color)
+            }
+            Failure::Message(m) => print_diagnostics(
+                &Sources::default(),
+                [&Diagnostic::error(m.clone(), "")],
+                use_color(false),
+            ),
         }
     }
 }
@@ -70,7 +77,8 @@ pub type CommandResult = Result<u8, Failure>;
 
 /// Parses a command's flags, turning errors into a usage failure.
 pub fn parse_flags(args: &[String], spec: &Spec) -> Result<Flags, Failure> {
-    Flags::parse(args, spec).map_err(|e| Failure::Message(format!("Invalid command-line option: {e}")))
+    Flags::parse(args, spec)
+        .map_err(|e| Failure::Message(format!("Invalid command-line option: {e}")))
 }
 
 /// Whether to colour output: a terminal, no `-no-color`, no `NO_COLOR`.
@@ -80,7 +88,9 @@ pub fn use_color(no_color_flag: bool) -> bool {
 
 /// The data directory (`.terraform`, or `TF_DATA_DIR`).
 pub fn data_dir() -> PathBuf {
-    std::env::var_os("TF_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".terraform"))
+    std::env::var_os("TF_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(".terraform"))
 }
 
 /// The selected workspace: `TF_WORKSPACE`, else the one `workspace select` recorded.
@@ -112,7 +122,13 @@ pub struct Loaded {
 /// Loads the module tree in `dir`, with every source file registered for snippets.
 pub fn load(dir: &Path) -> Loaded {
     // File names in diagnostics are relative to the working directory, as Terraform's are.
-    let relative = dir.strip_prefix(cwd()).ok().map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p });
+    let relative = dir.strip_prefix(cwd()).ok().map(|p| {
+        if p.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            p
+        }
+    });
     let (module, mut diagnostics) = load_module_tree(relative.unwrap_or(dir));
     let mut sources = Sources::default();
     register_sources(&module, &mut sources);
@@ -130,7 +146,11 @@ pub fn load(dir: &Path) -> Loaded {
             format!("There are no Terraform configuration files in {}. Run this command in a directory that holds .tf or .tf.json files, or point -chdir at one.", dir.display()),
         ));
     }
-    Loaded { module: Arc::new(module), sources, diagnostics }
+    Loaded {
+        module: Arc::new(module),
+        sources,
+        diagnostics,
+    }
 }
 
 fn register_sources(module: &Module, sources: &mut Sources) {
@@ -157,7 +177,11 @@ pub fn providers_needed(module: &Module) -> Vec<(String, String)> {
 fn collect_providers(module: &Module, prefix: &str, out: &mut Vec<(String, String)>) {
     for res in module.resources.values() {
         let local = res.provider_name();
-        let source = module.terraform.required_providers.get(local).and_then(|r| r.source.as_deref());
+        let source = module
+            .terraform
+            .required_providers
+            .get(local)
+            .and_then(|r| r.source.as_deref());
         let address = terrane_providers::provider_address(local, source);
         if res.mode == ResourceMode::Managed && res.ty == "terraform_data" {
             continue;
@@ -175,7 +199,10 @@ fn collect_providers(module: &Module, prefix: &str, out: &mut Vec<(String, Strin
 
 /// The one diagnostic naming every provider terrane does not have yet.
 pub fn missing_providers_diagnostic(missing: &[(String, String)], error: bool) -> Diagnostic {
-    let list: Vec<String> = missing.iter().map(|(a, r)| format!("  - {a} (used by {r})")).collect();
+    let list: Vec<String> = missing
+        .iter()
+        .map(|(a, r)| format!("  - {a} (used by {r})"))
+        .collect();
     let summary = "Providers not available in terrane yet";
     let detail = format!(
         "This configuration uses providers that terrane does not implement yet:\n{}\n\nterrane checks the language of these resources (references, expressions, functions) but cannot plan or apply them until their providers are available.",

@@ -10,20 +10,31 @@ use terrane_engine::value::Type;
 use terrane_state::{workspace_state_path, State};
 
 pub fn run(args: &[String]) -> CommandResult {
-    let flags = parse_flags(args, &Spec { bools: &["json", "raw", "no-color"], values: &["state"] })?;
+    let flags = parse_flags(
+        args,
+        &Spec {
+            bools: &["json", "raw", "no-color"],
+            values: &["state"],
+        },
+    )?;
     let dir = cwd();
     let path = match flags.value("state") {
         Some(p) => dir.join(p),
         None => workspace_state_path(&dir, &current_workspace()),
     };
     let state = State::read(&path).map_err(|e| Failure::Message(e.to_string()))?;
-    let outputs = state.as_ref().map(|s| s.outputs.clone()).unwrap_or_default();
+    let outputs = state
+        .as_ref()
+        .map(|s| s.outputs.clone())
+        .unwrap_or_default();
     let json = flags.flag("json");
     let raw = flags.flag("raw");
     match flags.positional.first() {
         None => {
             if raw {
-                return Err(Failure::Message("The -raw option requires a single output name.".into()));
+                return Err(Failure::Message(
+                    "The -raw option requires a single output name.".into(),
+                ));
             }
             if json {
                 let mut sorted: Vec<(&String, &Json)> = outputs.iter().collect();
@@ -39,7 +50,10 @@ pub fn run(args: &[String]) -> CommandResult {
                         }),
                     );
                 }
-                println!("{}", serde_json::to_string_pretty(&Json::Object(doc)).expect("json"));
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&Json::Object(doc)).expect("json")
+                );
                 return Ok(0);
             }
             if outputs.is_empty() {
@@ -59,10 +73,16 @@ pub fn run(args: &[String]) -> CommandResult {
             };
             let value_json = o.get("value").cloned().unwrap_or(Json::Null);
             if json {
-                println!("{}", serde_json::to_string_pretty(&value_json).expect("json"));
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&value_json).expect("json")
+                );
                 return Ok(0);
             }
-            let ty = o.get("type").and_then(Type::from_json).unwrap_or(Type::Dynamic);
+            let ty = o
+                .get("type")
+                .and_then(Type::from_json)
+                .unwrap_or(Type::Dynamic);
             let value = value_from_json(&value_json, &ty).map_err(Failure::Message)?;
             if raw {
                 return match &value {
@@ -99,7 +119,10 @@ pub fn render_all(state: &State) -> Vec<String> {
             if o.get("sensitive").and_then(Json::as_bool).unwrap_or(false) {
                 return format!("{name} = <sensitive>");
             }
-            let ty = o.get("type").and_then(Type::from_json).unwrap_or(Type::Dynamic);
+            let ty = o
+                .get("type")
+                .and_then(Type::from_json)
+                .unwrap_or(Type::Dynamic);
             let shown = value_from_json(o.get("value").unwrap_or(&Json::Null), &ty)
                 .map(|v| console_value(&v))
                 .unwrap_or_else(|e| format!("(unreadable: {e})"));

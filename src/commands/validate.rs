@@ -2,14 +2,22 @@
 //! types of constant expressions, function calls) without reading state or calling
 //! providers.
 
-use super::{load, missing_providers_diagnostic, parse_flags, providers_needed, use_color, CommandResult};
+use super::{
+    load, missing_providers_diagnostic, parse_flags, providers_needed, use_color, CommandResult,
+};
 use crate::flags::Spec;
 use crate::render::print_diagnostics;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::eval::module::{evaluate_tree, Mode, Settings};
 
 pub fn run(args: &[String]) -> CommandResult {
-    let flags = parse_flags(args, &Spec { bools: &["json", "no-color"], values: &[] })?;
+    let flags = parse_flags(
+        args,
+        &Spec {
+            bools: &["json", "no-color"],
+            values: &[],
+        },
+    )?;
     let dir = match flags.positional.first() {
         Some(d) => std::path::PathBuf::from(d),
         None => super::cwd(),
@@ -52,7 +60,11 @@ pub fn run(args: &[String]) -> CommandResult {
         });
         println!("{}", serde_json::to_string_pretty(&doc).expect("json"));
     } else {
-        print_diagnostics(&loaded.sources, diags.iter(), use_color(flags.flag("no-color")));
+        print_diagnostics(
+            &loaded.sources,
+            diags.iter(),
+            use_color(flags.flag("no-color")),
+        );
         if errors == 0 {
             if warnings > 0 {
                 println!("Success! The configuration is valid, but there were some validation warnings as shown above.\n");

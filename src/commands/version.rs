@@ -4,13 +4,23 @@ use super::{parse_flags, CommandResult};
 use crate::flags::Spec;
 
 pub fn run(args: &[String]) -> CommandResult {
-    let flags = parse_flags(args, &Spec { bools: &["json"], values: &[] })?;
+    let flags = parse_flags(
+        args,
+        &Spec {
+            bools: &["json"],
+            values: &[],
+        },
+    )?;
     let version = env!("CARGO_PKG_VERSION");
-    let platform = format!("{}_{}", std::env::consts::OS, match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        other => other,
-    });
+    let platform = format!(
+        "{}_{}",
+        std::env::consts::OS,
+        match std::env::consts::ARCH {
+            "x86_64" => "amd64",
+            "aarch64" => "arm64",
+            other => other,
+        }
+    );
     if flags.flag("json") {
         let doc = serde_json::json!({
             "terrane_version": version,

@@ -9,7 +9,8 @@ pub fn run(args: &[String]) -> CommandResult {
             Ok(0)
         }
         _ => Err(Failure::Message(
-            "Usage: terrane workspace show (new, select, list and delete are not available yet)".into(),
+            "Usage: terrane workspace show (new, select, list and delete are not available yet)"
+                .into(),
         )),
     }
 }
