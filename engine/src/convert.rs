@@ -182,15 +182,19 @@ pub fn conversion_exists(from: &Type, to: &Type, unsafe_ok: bool) -> bool {
             fs.iter().all(|f| conversion_exists(f, t, unsafe_ok))
         }
         (Type::Object(fs), Type::Map(t)) => fs.values().all(|f| conversion_exists(f, t, unsafe_ok)),
-        (Type::Object(fs), Type::Object(ts)) => ts
-            .iter()
-            .all(|(k, t)| fs.get(k).is_some_and(|f| conversion_exists(f, t, unsafe_ok))),
+        (Type::Object(fs), Type::Object(ts)) => ts.iter().all(|(k, t)| {
+            fs.get(k)
+                .is_some_and(|f| conversion_exists(f, t, unsafe_ok))
+        }),
         (Type::Map(f), Type::Object(ts)) => {
             unsafe_ok && ts.values().all(|t| conversion_exists(f, t, unsafe_ok))
         }
         (Type::Tuple(fs), Type::Tuple(ts)) => {
             fs.len() == ts.len()
-                && fs.iter().zip(ts.iter()).all(|(f, t)| conversion_exists(f, t, unsafe_ok))
+                && fs
+                    .iter()
+                    .zip(ts.iter())
+                    .all(|(f, t)| conversion_exists(f, t, unsafe_ok))
         }
         (Type::List(f), Type::Tuple(ts)) => {
             unsafe_ok && ts.iter().all(|t| conversion_exists(f, t, unsafe_ok))
@@ -209,7 +213,11 @@ pub fn unify(types: &[Type], unsafe_ok: bool) -> Option<Type> {
     // Values of unknown type (nulls written as `null`) take whatever type the others agree
     // on, as cty's unification does.
     if types.contains(&Type::Dynamic) {
-        let known: Vec<Type> = types.iter().filter(|t| **t != Type::Dynamic).cloned().collect();
+        let known: Vec<Type> = types
+            .iter()
+            .filter(|t| **t != Type::Dynamic)
+            .cloned()
+            .collect();
         if known.is_empty() {
             return Some(Type::Dynamic);
         }
@@ -231,7 +239,13 @@ pub fn unify(types: &[Type], unsafe_ok: bool) -> Option<Type> {
     if types.iter().all(|t| matches!(t, Type::Object(_))) {
         let objs: Vec<&BTreeMap<String, Type>> = types
             .iter()
-            .map(|t| if let Type::Object(a) = t { &**a } else { unreachable!() })
+            .map(|t| {
+                if let Type::Object(a) = t {
+                    &**a
+                } else {
+                    unreachable!()
+                }
+            })
             .collect();
         let keys: Vec<&String> = objs[0].keys().collect();
         if objs.iter().all(|o| o.keys().collect::<Vec<_>>() == keys) {
@@ -248,7 +262,13 @@ pub fn unify(types: &[Type], unsafe_ok: bool) -> Option<Type> {
     if types.iter().all(|t| matches!(t, Type::Tuple(_))) {
         let tups: Vec<&Vec<Type>> = types
             .iter()
-            .map(|t| if let Type::Tuple(e) = t { &**e } else { unreachable!() })
+            .map(|t| {
+                if let Type::Tuple(e) = t {
+                    &**e
+                } else {
+                    unreachable!()
+                }
+            })
             .collect();
         if tups.iter().all(|t| t.len() == tups[0].len()) {
             let mut elems = Vec::new();
@@ -288,9 +308,18 @@ mod tests {
 
     #[test]
     fn primitive_conversions() {
-        assert_eq!(convert(&Value::int(5), &Type::String).unwrap().as_str(), Some("5"));
-        assert_eq!(convert(&"true".into(), &Type::Bool).unwrap().as_bool(), Some(true));
-        assert_eq!(convert(&"x".into(), &Type::Number).unwrap_err(), "a number is required");
+        assert_eq!(
+            convert(&Value::int(5), &Type::String).unwrap().as_str(),
+            Some("5")
+        );
+        assert_eq!(
+            convert(&"true".into(), &Type::Bool).unwrap().as_bool(),
+            Some(true)
+        );
+        assert_eq!(
+            convert(&"x".into(), &Type::Number).unwrap_err(),
+            "a number is required"
+        );
         assert!(convert(&Value::Bool(true), &Type::Number).is_err());
     }
 
@@ -303,7 +332,10 @@ mod tests {
 
     #[test]
     fn unify_prefers_string() {
-        assert_eq!(unify(&[Type::Number, Type::String], false), Some(Type::String));
+        assert_eq!(
+            unify(&[Type::Number, Type::String], false),
+            Some(Type::String)
+        );
         assert_eq!(unify(&[Type::Number, Type::Bool], false), None);
     }
 

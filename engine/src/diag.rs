@@ -49,7 +49,10 @@ impl Diagnostic {
         }
     }
     pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(summary, detail) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(summary, detail)
+        }
     }
     pub fn at(mut self, range: Option<SourceRange>) -> Diagnostic {
         if self.range.is_none() {
@@ -112,25 +115,50 @@ impl SourceFile {
         let text: Arc<str> = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile { name: name.into(), text, line_starts }
+        SourceFile {
+            name: name.into(),
+            text,
+            line_starts,
+        }
     }
     /// The position of a byte offset (columns count characters, as Terraform's do).
     pub fn pos(&self, byte: usize) -> Pos {
         let byte = byte.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= byte) - 1;
         let start = self.line_starts[line];
-        let column = self.text.get(start..byte).map_or(byte - start, |s| s.chars().count()) + 1;
-        Pos { line: line + 1, column, byte }
+        let column = self
+            .text
+            .get(start..byte)
+            .map_or(byte - start, |s| s.chars().count())
+            + 1;
+        Pos {
+            line: line + 1,
+            column,
+            byte,
+        }
     }
     /// The range of a span of byte offsets.
     pub fn range(&self, span: std::ops::Range<usize>) -> SourceRange {
-        SourceRange { filename: self.name.clone(), start: self.pos(span.start), end: self.pos(span.end) }
+        SourceRange {
+            filename: self.name.clone(),
+            start: self.pos(span.start),
+            end: self.pos(span.end),
+        }
     }
     /// The text of a line (1-based), without its line ending.
     pub fn line(&self, line: usize) -> &str {
-        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else { return "" };
-        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
-        self.text.get(start..end).unwrap_or("").trim_end_matches(['\n', '\r'])
+        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text
+            .get(start..end)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r'])
     }
 }
 
@@ -159,7 +187,11 @@ impl Sources {
         let _ = writeln!(out, "│ {label}: {}", d.summary);
         if let Some(r) = &d.range {
             let _ = writeln!(out, "│ ");
-            let ctx = d.context.as_ref().map(|c| format!(", in {c}")).unwrap_or_default();
+            let ctx = d
+                .context
+                .as_ref()
+                .map(|c| format!(", in {c}"))
+                .unwrap_or_default();
             let _ = writeln!(out, "│   on {} line {}{ctx}:", r.filename, r.start.line);
             if let Some(f) = self.get(&r.filename) {
                 let text = f.line(r.start.line);
@@ -167,7 +199,10 @@ impl Sources {
                 let width = if r.end.line == r.start.line {
                     r.end.column.saturating_sub(r.start.column).max(1)
                 } else {
-                    text.chars().count().saturating_sub(r.start.column - 1).max(1)
+                    text.chars()
+                        .count()
+                        .saturating_sub(r.start.column - 1)
+                        .max(1)
                 };
                 let _ = writeln!(
                     out,
@@ -197,12 +232,18 @@ impl Sources {
         });
         if let Some(r) = &d.range {
             let pos = |p: &Pos| json!({"line": p.line, "column": p.column, "byte": p.byte});
-            obj["range"] = json!({"filename": &*r.filename, "start": pos(&r.start), "end": pos(&r.end)});
+            obj["range"] =
+                json!({"filename": &*r.filename, "start": pos(&r.start), "end": pos(&r.end)});
             if let Some(f) = self.get(&r.filename) {
                 let line = f.line(r.start.line);
-                let start_off = line.char_indices().nth(r.start.column - 1).map_or(line.len(), |(i, _)| i);
+                let start_off = line
+                    .char_indices()
+                    .nth(r.start.column - 1)
+                    .map_or(line.len(), |(i, _)| i);
                 let end_off = if r.end.line == r.start.line {
-                    line.char_indices().nth(r.end.column - 1).map_or(line.len(), |(i, _)| i)
+                    line.char_indices()
+                        .nth(r.end.column - 1)
+                        .map_or(line.len(), |(i, _)| i)
                 } else {
                     line.len()
                 };
@@ -227,9 +268,30 @@ mod tests {
     #[test]
     fn positions_count_lines_and_characters() {
         let f = SourceFile::new("a.tf", "ab\nçd = 1\n");
-        assert_eq!(f.pos(0), Pos { line: 1, column: 1, byte: 0 });
-        assert_eq!(f.pos(3), Pos { line: 2, column: 1, byte: 3 });
-        assert_eq!(f.pos(5), Pos { line: 2, column: 2, byte: 5 });
+        assert_eq!(
+            f.pos(0),
+            Pos {
+                line: 1,
+                column: 1,
+                byte: 0
+            }
+        );
+        assert_eq!(
+            f.pos(3),
+            Pos {
+                line: 2,
+                column: 1,
+                byte: 3
+            }
+        );
+        assert_eq!(
+            f.pos(5),
+            Pos {
+                line: 2,
+                column: 2,
+                byte: 5
+            }
+        );
         assert_eq!(f.line(2), "çd = 1");
     }
 

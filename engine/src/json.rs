@@ -75,7 +75,10 @@ pub fn value_from_json(j: &Json, ty: &Type) -> Result<Value, String> {
             let o = j.as_object().ok_or_else(mismatch)?;
             let mut m = BTreeMap::new();
             for (k, t) in attrs.iter() {
-                m.insert(k.clone(), value_from_json(o.get(k).unwrap_or(&Json::Null), t)?);
+                m.insert(
+                    k.clone(),
+                    value_from_json(o.get(k).unwrap_or(&Json::Null), t)?,
+                );
             }
             Value::object(m)
         }
@@ -85,7 +88,10 @@ pub fn value_from_json(j: &Json, ty: &Type) -> Result<Value, String> {
                 return Err(mismatch());
             }
             Value::tuple(
-                a.iter().zip(ts.iter()).map(|(x, t)| value_from_json(x, t)).collect::<Result<_, _>>()?,
+                a.iter()
+                    .zip(ts.iter())
+                    .map(|(x, t)| value_from_json(x, t))
+                    .collect::<Result<_, _>>()?,
             )
         }
     })
@@ -100,7 +106,11 @@ pub fn value_from_json_untyped(j: &Json) -> Result<Value, String> {
             Number::parse(&n.to_string()).ok_or_else(|| format!("invalid number {n}"))?,
         ),
         Json::String(s) => Value::string(s.as_str()),
-        Json::Array(a) => Value::tuple(a.iter().map(value_from_json_untyped).collect::<Result<_, _>>()?),
+        Json::Array(a) => Value::tuple(
+            a.iter()
+                .map(value_from_json_untyped)
+                .collect::<Result<_, _>>()?,
+        ),
         Json::Object(o) => Value::object(
             o.iter()
                 .map(|(k, v)| Ok((k.clone(), value_from_json_untyped(v)?)))

@@ -31,7 +31,11 @@ impl Resolver for NoReferences {
         ))
     }
     fn fn_context(&self) -> FnContext<'_> {
-        FnContext { base_dir: Path::new("."), files: &RealFiles, plan_timestamp: "" }
+        FnContext {
+            base_dir: Path::new("."),
+            files: &RealFiles,
+            plan_timestamp: "",
+        }
     }
 }
 
@@ -74,7 +78,10 @@ pub fn collect(
         })
         .unwrap_or_default();
     auto.sort();
-    let mut files = vec!["terraform.tfvars".to_string(), "terraform.tfvars.json".to_string()];
+    let mut files = vec![
+        "terraform.tfvars".to_string(),
+        "terraform.tfvars.json".to_string(),
+    ];
     files.extend(auto);
     for f in files {
         let path = dir.join(&f);
@@ -133,10 +140,19 @@ fn raw_value(module: &Module, name: &str, raw: &str, source: &str) -> Result<Val
     let expr = hcl_edit::parser::parse_expr(raw).map_err(|e| {
         Diagnostic::error(
             "Invalid expression for variable",
-            format!("The value given for var.{name} in the {source} is not a valid expression: {e}"),
+            format!(
+                "The value given for var.{name} in the {source} is not a valid expression: {e}"
+            ),
         )
     })?;
-    evaluate(&NoReferences, &Expr { expr, file, fallback: None })
+    evaluate(
+        &NoReferences,
+        &Expr {
+            expr,
+            file,
+            fallback: None,
+        },
+    )
 }
 
 fn read_file(
@@ -188,8 +204,16 @@ fn read_file(
                     Diagnostic::error("Invalid variables file", e.message().to_string()).at(Some(
                         crate::diag::SourceRange {
                             filename: file.name.clone(),
-                            start: crate::diag::Pos { line: loc.line(), column: loc.column(), byte: loc.offset() },
-                            end: crate::diag::Pos { line: loc.line(), column: loc.column(), byte: loc.offset() },
+                            start: crate::diag::Pos {
+                                line: loc.line(),
+                                column: loc.column(),
+                                byte: loc.offset(),
+                            },
+                            end: crate::diag::Pos {
+                                line: loc.line(),
+                                column: loc.column(),
+                                byte: loc.offset(),
+                            },
                         },
                     )),
                 );

@@ -11,8 +11,15 @@ pub fn provider_address(local_name: &str, source: Option<&str>) -> String {
         Some(src) => {
             let parts: Vec<&str> = src.split('/').collect();
             match parts.len() {
-                1 => format!("registry.terraform.io/hashicorp/{}", parts[0].to_lowercase()),
-                2 => format!("registry.terraform.io/{}/{}", parts[0].to_lowercase(), parts[1].to_lowercase()),
+                1 => format!(
+                    "registry.terraform.io/hashicorp/{}",
+                    parts[0].to_lowercase()
+                ),
+                2 => format!(
+                    "registry.terraform.io/{}/{}",
+                    parts[0].to_lowercase(),
+                    parts[1].to_lowercase()
+                ),
                 _ => src.to_lowercase(),
             }
         }
@@ -34,9 +41,18 @@ mod tests {
 
     #[test]
     fn addresses() {
-        assert_eq!(provider_address("azurerm", None), "registry.terraform.io/hashicorp/azurerm");
-        assert_eq!(provider_address("dd", Some("DataDog/datadog")), "registry.terraform.io/datadog/datadog");
-        assert_eq!(provider_address("x", Some("example.com/a/b")), "example.com/a/b");
+        assert_eq!(
+            provider_address("azurerm", None),
+            "registry.terraform.io/hashicorp/azurerm"
+        );
+        assert_eq!(
+            provider_address("dd", Some("DataDog/datadog")),
+            "registry.terraform.io/datadog/datadog"
+        );
+        assert_eq!(
+            provider_address("x", Some("example.com/a/b")),
+            "example.com/a/b"
+        );
         assert!(!is_built_in("registry.terraform.io/hashicorp/azurerm"));
     }
 }

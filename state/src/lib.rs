@@ -95,7 +95,8 @@ impl State {
                 format!("format version {version} is too old; upgrade it with Terraform 0.13 or later first"),
             ));
         }
-        serde_json::from_value(raw).map_err(|e| StateError::Corrupt(path.to_path_buf(), e.to_string()))
+        serde_json::from_value(raw)
+            .map_err(|e| StateError::Corrupt(path.to_path_buf(), e.to_string()))
     }
 
     /// Reads a state file; `Ok(None)` when there is none (or it is empty).
@@ -149,7 +150,9 @@ pub fn workspace_state_path(dir: &Path, workspace: &str) -> PathBuf {
     if workspace == "default" {
         dir.join("terraform.tfstate")
     } else {
-        dir.join("terraform.tfstate.d").join(workspace).join("terraform.tfstate")
+        dir.join("terraform.tfstate.d")
+            .join(workspace)
+            .join("terraform.tfstate")
     }
 }
 
@@ -169,7 +172,14 @@ pub fn new_lineage() -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let h: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 #[cfg(test)]
@@ -183,8 +193,12 @@ mod tests {
         let mut s = State::new("1.0.3");
         s.outputs.insert(
             "a".into(),
-            serde_json::to_value(OutputValue { value: Json::from(1), ty: Json::from("number"), sensitive: false })
-                .unwrap(),
+            serde_json::to_value(OutputValue {
+                value: Json::from(1),
+                ty: Json::from("number"),
+                sensitive: false,
+            })
+            .unwrap(),
         );
         s.write(&path).unwrap();
         s.serial += 1;
@@ -198,7 +212,10 @@ mod tests {
     #[test]
     fn corrupt_and_newer_are_refused() {
         let p = Path::new("x.tfstate");
-        assert!(matches!(State::parse(p, "{\"version\": 4, "), Err(StateError::Corrupt(..))));
+        assert!(matches!(
+            State::parse(p, "{\"version\": 4, "),
+            Err(StateError::Corrupt(..))
+        ));
         assert!(matches!(
             State::parse(p, r#"{"version": 5, "serial": 1}"#),
             Err(StateError::NewerFormat(_, 5))
