@@ -1467,7 +1467,7 @@ mod tests {
             eval("\"${var.list}\"").unwrap().ty(),
             Type::list(Type::Number)
         );
-        assert_eq!(text("<<-EOT\n    a\n      b\n    EOT\n"), "a\n  b\n");
+        assert_eq!(text("<<-EOT\n    a\n      b\n    EOT"), "a\n  b\n");
     }
 
     #[test]
