@@ -5,6 +5,7 @@
 //! of the text), durations as Go's `time.ParseDuration`, and calendar arithmetic is done with
 //! `chrono`.
 
+use super::string::go_quote;
 use super::{number_return, string_return, FnContext, FnError, FnResult, Param, Registry};
 use crate::value::{Type, Value};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
@@ -261,38 +262,6 @@ fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
             go_quote(&e.value_elem)
         ))
     }
-}
-
-/// Go's `strconv.Quote`: a double-quoted string with Go escapes.
-pub(super) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c if c.is_control() || (c.is_whitespace() && c != ' ') || c == '\u{ad}' => {
-                if (c as u32) < 0x10000 {
-                    out.push_str(&format!("\\u{:04x}", c as u32));
-                } else {
-                    out.push_str(&format!("\\U{:08x}", c as u32));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// Splits a `formatdate` format into tokens: quoted literals, runs of one letter (verbs),

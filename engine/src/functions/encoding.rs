@@ -812,7 +812,7 @@ fn quote_char(c: u8) -> String {
         b'\'' => "'\\''".into(),
         b'"' => "'\"'".into(),
         _ => {
-            let quoted = super::datetime::go_quote(&char::from(c).to_string());
+            let quoted = super::string::go_quote(&char::from(c).to_string());
             format!("'{}'", &quoted[1..quoted.len() - 1])
         }
     }
