@@ -3,8 +3,8 @@
 //! outputs are compared with and written to the workspace's state.
 
 use super::{
-    check, confirm, current_workspace, cwd, load, missing_providers_diagnostic, parse_flags,
-    providers_needed, use_color, CommandResult, Failure,
+    check, collect_root_variables, confirm, current_workspace, cwd, load, operation_blockers,
+    parse_flags, use_color, CommandResult, Failure,
 };
 use crate::flags::{Flags, Spec};
 use crate::render::console_value;
@@ -62,33 +62,10 @@ fn plan(flags: &Flags, destroy: bool, color: bool) -> Result<Planned, Failure> {
     let dir = cwd();
     let loaded = load(&dir);
     let mut diags = loaded.diagnostics.clone();
-    if let Some(range) = &loaded.module.terraform.cloud {
-        diags.push(
-            Diagnostic::error(
-                "Terraform Cloud is not supported",
-                "terrane does not support the \"cloud\" block. Store state with a backend instead (for example backend \"local\" or backend \"azurerm\") and remove the cloud block.",
-            )
-            .at(Some(range.clone())),
-        );
-    }
-    let missing = providers_needed(&loaded.module);
-    if !missing.is_empty() {
-        diags.push(missing_providers_diagnostic(&missing, true));
-    }
+    diags.extend(operation_blockers(&loaded.module));
     check(&loaded.sources, &diags, color)?;
 
-    let cli: Vec<CliVar> = flags
-        .all(&["var", "var-file"])
-        .map(|(n, v)| {
-            if n == "var" {
-                CliVar::Assign(v.to_string())
-            } else {
-                CliVar::File(v.to_string())
-            }
-        })
-        .collect();
-    let env: Vec<(String, String)> = std::env::vars().collect();
-    let (mut vars, var_diags) = collect(&loaded.module, &dir, &env, &cli);
+    let (mut vars, var_diags) = collect_root_variables(&loaded.module, &dir, flags);
     let all_sources = merge_sources(&loaded.sources, &vars.files);
     check(&all_sources, &var_diags, color)?;
     prompt_missing(&loaded.module, &mut vars.values, flags)?;

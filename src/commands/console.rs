@@ -1,7 +1,10 @@
 //! `terrane console`: reads expressions from standard input, one per line (continuing a
 //! line while brackets are open), and prints each value in Terraform's console notation.
 
-use super::{check, current_workspace, cwd, load, parse_flags, use_color, CommandResult};
+use super::{
+    check, collect_root_variables, current_workspace, cwd, load, parse_flags, use_color,
+    CommandResult,
+};
 use crate::flags::Spec;
 use crate::render::{console_value, print_diagnostics};
 use std::io::BufRead;
@@ -9,7 +12,6 @@ use std::sync::Arc;
 use terrane_engine::config::Expr;
 use terrane_engine::diag::{Diagnostic, SourceFile, Sources};
 use terrane_engine::eval::module::{evaluate_tree, Mode, Settings};
-use terrane_engine::vars::{collect, CliVar};
 
 pub fn run(args: &[String]) -> CommandResult {
     let flags = parse_flags(
@@ -34,18 +36,7 @@ pub fn run(args: &[String]) -> CommandResult {
         &terrane_engine::diag::Diagnostics(diags),
         color,
     )?;
-    let cli: Vec<CliVar> = flags
-        .all(&["var", "var-file"])
-        .map(|(n, v)| {
-            if n == "var" {
-                CliVar::Assign(v.to_string())
-            } else {
-                CliVar::File(v.to_string())
-            }
-        })
-        .collect();
-    let env: Vec<(String, String)> = std::env::vars().collect();
-    let (vars, var_diags) = collect(&loaded.module, &dir, &env, &cli);
+    let (vars, var_diags) = collect_root_variables(&loaded.module, &dir, &flags);
     check(&loaded.sources, &var_diags, color)?;
     let settings = Settings {
         mode: Mode::Apply,

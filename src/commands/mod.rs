@@ -215,6 +215,44 @@ pub fn missing_providers_diagnostic(missing: &[(String, String)], error: bool) -
     }
 }
 
+/// What keeps a configuration from being planned or applied by terrane today: a `cloud`
+/// block, and providers terrane does not have.
+pub fn operation_blockers(module: &Module) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    if let Some(range) = &module.terraform.cloud {
+        diags.push(
+            Diagnostic::error(
+                "Terraform Cloud is not supported",
+                "terrane does not support the \"cloud\" block. Store state with a backend instead (for example backend \"local\" or backend \"azurerm\") and remove the cloud block.",
+            )
+            .at(Some(range.clone())),
+        );
+    }
+    let missing = providers_needed(module);
+    if !missing.is_empty() {
+        diags.push(missing_providers_diagnostic(&missing, true));
+    }
+    diags
+}
+
+/// Root variable values from the environment, variable files and `-var`/`-var-file`.
+pub fn collect_root_variables(
+    module: &Module,
+    dir: &Path,
+    flags: &Flags,
+) -> (terrane_engine::vars::RootVariables, Diagnostics) {
+    use terrane_engine::vars::{collect, CliVar};
+    let cli: Vec<CliVar> = flags
+        .all(&["var", "var-file"])
+        .map(|(n, v)| match n {
+            "var" => CliVar::Assign(v.to_string()),
+            _ => CliVar::File(v.to_string()),
+        })
+        .collect();
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    collect(module, dir, &env, &cli)
+}
+
 /// Fails with the diagnostics when any is an error; otherwise prints the warnings.
 pub fn check(sources: &Sources, diags: &Diagnostics, color: bool) -> Result<(), Failure> {
     if diags.has_errors() {

@@ -705,7 +705,7 @@ fn csvdecode(_: &FnContext, args: &[Value]) -> FnResult {
 
 /// Go's `json.Marshal` text for a string: HTML-sensitive characters and U+2028/U+2029
 /// escaped, control characters as `\u00XX` except `\n`, `\r` and `\t`.
-fn json_string(s: &str, out: &mut String) {
+pub(super) fn json_string(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -761,6 +761,20 @@ fn json_encode_value(v: &Value, out: &mut String) -> Result<(), String> {
         Value::Sensitive(inner) => json_encode_value(inner, out)?,
     }
     Ok(())
+}
+
+/// A string as Go's `json.Marshal` writes it.
+pub(super) fn json_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    json_string(s, &mut out);
+    out
+}
+
+/// A wholly known value as cty's JSON encoding writes it (objects and maps sorted by key).
+pub(super) fn json_text(v: &Value) -> Result<String, String> {
+    let mut out = String::new();
+    json_encode_value(v, &mut out)?;
+    Ok(out)
 }
 
 fn jsonencode(_: &FnContext, args: &[Value]) -> FnResult {

@@ -8,6 +8,7 @@
 
 use super::{go_quote, go_quote_rune, grapheme_count, text, FnContext, FnError, FnResult};
 use crate::convert::convert;
+use crate::functions::encoding::{json_quote, json_text};
 use crate::functions::{string_return, Param, Registry};
 use crate::number::Number;
 use crate::value::{Type, Value};
@@ -440,75 +441,6 @@ fn format_float(verb: &Verb, n: &Number) -> String {
 fn go_float_text(n: &Number, mode: char, precision: Option<usize>) -> String {
     let precision = precision.map_or(-1, |p| i64::try_from(p).unwrap_or(i64::MAX / 2));
     n.text(mode, precision)
-}
-
-/// A string as Go's `encoding/json` writes it (with HTML-safe escapes, as Terraform's `%q`
-/// and JSON output of `format` show).
-pub(super) fn json_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32))
-            }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// A wholly known value as cty's JSON encoding writes it (objects and maps sorted by key).
-fn json_text(v: &Value) -> Result<String, String> {
-    let mut out = String::new();
-    write_json(v, &mut out)?;
-    Ok(out)
-}
-
-fn write_json(v: &Value, out: &mut String) -> Result<(), String> {
-    match v.unmark().0 {
-        Value::Null(_) => out.push_str("null"),
-        Value::Unknown(_) => return Err("value is not known".into()),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => {
-            if n.is_infinite() {
-                return Err("cannot serialize infinity as JSON".into());
-            }
-            out.push_str(&n.to_string());
-        }
-        Value::String(s) => out.push_str(&json_quote(s)),
-        Value::List(_, elems) | Value::Set(_, elems) | Value::Tuple(elems) => {
-            out.push('[');
-            for (i, e) in elems.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json(e, out)?;
-            }
-            out.push(']');
-        }
-        Value::Map(_, entries) | Value::Object(entries) => {
-            out.push('{');
-            for (i, (k, e)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&json_quote(k));
-                out.push(':');
-                write_json(e, out)?;
-            }
-            out.push('}');
-        }
-        Value::Sensitive(_) => return Err("value has marks, so it cannot be serialized".into()),
-    }
-    Ok(())
 }
 
 #[cfg(test)]
