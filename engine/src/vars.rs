@@ -131,7 +131,12 @@ pub fn collect(
 
 /// A value given as text on the command line or in the environment: literal text for
 /// variables of primitive type, an HCL expression otherwise.
-fn raw_value(module: &Module, name: &str, raw: &str, source: &str) -> Result<Value, Diagnostic> {
+pub fn raw_value(
+    module: &Module,
+    name: &str,
+    raw: &str,
+    source: &str,
+) -> Result<Value, Diagnostic> {
     let var = &module.variables[name];
     if var.constraint.ty().is_primitive() {
         return Ok(Value::string(raw));

@@ -14,8 +14,7 @@ use std::sync::Arc;
 use terrane_engine::diag::{Diagnostic, Diagnostics, Sources};
 use terrane_engine::eval::module::{evaluate_tree, Mode, Settings};
 use terrane_engine::json::value_to_json;
-use terrane_engine::value::{Type, Value};
-use terrane_engine::vars::{collect, CliVar};
+use terrane_engine::value::Value;
 use terrane_state::{workspace_state_path, OutputValue, State};
 
 const SPEC: Spec = Spec {
@@ -185,19 +184,8 @@ fn prompt_missing(
             .map_err(|e| Failure::Message(format!("Failed to read input: {e}")))?;
         println!();
         let text = line.trim_end_matches(['\n', '\r']).to_string();
-        let value = if var.constraint.ty().is_primitive() || var.constraint.ty() == Type::Dynamic {
-            Value::string(text)
-        } else {
-            let cli = [CliVar::Assign(format!("{name}={text}"))];
-            let (vars, diags) = collect(module, std::path::Path::new("/nonexistent"), &[], &cli);
-            if diags.has_errors() {
-                return Err(Failure::Diagnostics(Box::default(), diags, false));
-            }
-            vars.values
-                .get(name)
-                .cloned()
-                .unwrap_or(Value::string(text))
-        };
+        let value = terrane_engine::vars::raw_value(module, name, &text, "input prompt")
+            .map_err(|d| Failure::Diagnostics(Box::default(), d.into(), false))?;
         values.insert(name.clone(), value);
     }
     Ok(())
