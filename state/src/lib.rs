@@ -21,9 +21,55 @@ pub struct State {
     #[serde(default)]
     pub outputs: serde_json::Map<String, Json>,
     #[serde(default)]
-    pub resources: Vec<Json>,
+    pub resources: Vec<Resource>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_results: Option<Json>,
+}
+
+/// The instances of one resource block in one module instance.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Resource {
+    /// The module instance address (`module.a["x"]`), absent for the root module.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
+    /// `managed` or `data`.
+    pub mode: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub name: String,
+    /// `list` for `count`, `map` for `for_each`, absent for a single instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub each: Option<String>,
+    /// The provider configuration, as `provider["registry.terraform.io/hashicorp/null"]`
+    /// (with `.alias` when aliased).
+    pub provider: String,
+    pub instances: Vec<Instance>,
+}
+
+/// One object of a resource.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Instance {
+    /// The `count` index (a number) or `for_each` key (a string).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_key: Option<Json>,
+    /// `tainted` for an object whose creation failed or was marked for replacement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Set for a deposed object (one replaced with create_before_destroy, not yet destroyed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposed: Option<String>,
+    pub schema_version: u64,
+    pub attributes: Json,
+    /// Paths of sensitive attributes, as Terraform writes them.
+    #[serde(default)]
+    pub sensitive_attributes: Vec<Json>,
+    /// The provider's private data, base64.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub create_before_destroy: bool,
 }
 
 /// One root module output as state records it.
