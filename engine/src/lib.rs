@@ -16,6 +16,7 @@ pub mod format;
 pub mod functions;
 pub mod json;
 pub mod number;
+pub mod plan;
 pub mod provider;
 pub mod typeexpr;
 pub mod value;

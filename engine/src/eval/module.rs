@@ -36,6 +36,22 @@ pub struct Settings {
     pub plan_timestamp: String,
 }
 
+/// What gives resources their values: the planner (planned objects) or the applier (new
+/// objects). Without one, every resource is an unknown value (validate, console).
+pub trait ResourceHook {
+    /// The value of one instance of a resource (managed or data) in the module instance at
+    /// `module_path`; `resolver` evaluates the resource's own expressions (with `count.index`
+    /// or `each` set for this instance).
+    fn instance(
+        &self,
+        module_path: &str,
+        module: &Module,
+        resource: &crate::config::Resource,
+        key: &InstanceKey,
+        resolver: &dyn Resolver,
+    ) -> Result<Value, Diagnostic>;
+}
+
 /// A diagnostic already reported once: dependents fail without repeating it.
 fn already_reported() -> Diagnostic {
     Diagnostic::error("", "")
@@ -94,6 +110,7 @@ pub struct Instance {
     variables: RefCell<HashMap<String, Slot>>,
     outputs: RefCell<HashMap<String, Slot>>,
     module_calls: RefCell<HashMap<String, Slot>>,
+    resources: RefCell<HashMap<String, Slot>>,
     children: RefCell<HashMap<String, Vec<Rc<Instance>>>>,
 }
 
@@ -105,6 +122,7 @@ struct Shared {
     stack: RefCell<Vec<String>>,
     /// Module configurations whose references were checked already (by address).
     checked: RefCell<std::collections::HashSet<usize>>,
+    hook: Option<Rc<dyn ResourceHook>>,
 }
 
 /// The outcome of evaluating a configuration.
@@ -138,7 +156,19 @@ pub fn evaluate_tree(
     root_vars: BTreeMap<String, Value>,
     settings: Settings,
 ) -> Evaluation {
+    evaluate_tree_with(config, root_vars, settings, None)
+}
+
+/// Evaluates a module tree where resources get their values from `hook`; every resource
+/// instance of the expanded tree is passed to it once.
+pub fn evaluate_tree_with(
+    config: Arc<Module>,
+    root_vars: BTreeMap<String, Value>,
+    settings: Settings,
+    hook: Option<Rc<dyn ResourceHook>>,
+) -> Evaluation {
     let shared = Rc::new(Shared {
+        hook,
         settings,
         diags: RefCell::new(Diagnostics::new()),
         stack: RefCell::new(Vec::new()),
@@ -179,6 +209,7 @@ impl Instance {
             variables: RefCell::default(),
             outputs: RefCell::default(),
             module_calls: RefCell::default(),
+            resources: RefCell::default(),
             children: RefCell::default(),
         }
     }
@@ -239,9 +270,55 @@ impl Instance {
                 child.evaluate_all();
             }
         }
+        if self.shared.hook.is_some() {
+            for addr in self.config.resources.keys() {
+                let _ = self.resource(addr);
+            }
+        }
         for name in self.config.outputs.keys() {
             let _ = self.output(name);
         }
+    }
+
+    /// The value of a resource (`type.name` or `data.type.name`): the object of a single
+    /// instance, a tuple of them for `count`, an object of them for `for_each`.
+    fn resource(self: &Rc<Self>, addr: &str) -> Result<Value, Diagnostic> {
+        let Some(hook) = self.shared.hook.clone() else {
+            return Ok(Value::dynamic_unknown());
+        };
+        let res = &self.config.resources[addr];
+        self.memo(&self.resources, "", addr, || {
+            let context = match res.mode {
+                ResourceMode::Managed => format!("resource {:?} {:?}", res.ty, res.name),
+                ResourceMode::Data => format!("data {:?} {:?}", res.ty, res.name),
+            };
+            let keys = self.expansion(res.count.as_ref(), res.for_each.as_ref(), &context)?;
+            let Some(keys) = keys else {
+                return Ok(Value::dynamic_unknown());
+            };
+            let mut values = Vec::with_capacity(keys.len());
+            for key in &keys {
+                let mut scope = self.call_scope(key);
+                scope.in_resource = Some(res.address());
+                let v = hook
+                    .instance(&self.path, &self.config, res, key, &scope)
+                    .map_err(|d| d.in_context(context.clone()))?;
+                values.push(v);
+            }
+            Ok(match (&res.count, &res.for_each) {
+                (None, None) => values.pop().unwrap_or(Value::dynamic_unknown()),
+                (Some(_), _) => Value::tuple(values),
+                (_, Some(_)) => Value::object(
+                    keys.iter()
+                        .zip(values)
+                        .map(|(k, v)| match k {
+                            InstanceKey::Key(k, _) => (k.clone(), v),
+                            _ => (String::new(), v),
+                        })
+                        .collect(),
+                ),
+            })
+        })
     }
 
     /// Runs `compute` for a named value once, guarding against cycles.
@@ -257,7 +334,7 @@ impl Instance {
             Some(Slot::Done(Err(()))) => return Err(already_reported()),
             Some(Slot::InProgress) => {
                 let stack = self.shared.stack.borrow();
-                let me = format!("{}{kind}.{name}", self.prefix());
+                let me = self.label(kind, name);
                 let start = stack.iter().position(|s| *s == me).unwrap_or(0);
                 let members: Vec<String> = stack[start..].to_vec();
                 return Err(Diagnostic::error(
@@ -273,10 +350,7 @@ impl Instance {
         table
             .borrow_mut()
             .insert(name.to_string(), Slot::InProgress);
-        self.shared
-            .stack
-            .borrow_mut()
-            .push(format!("{}{kind}.{name}", self.prefix()));
+        self.shared.stack.borrow_mut().push(self.label(kind, name));
         let result = compute();
         self.shared.stack.borrow_mut().pop();
         let stored = match &result {
@@ -290,6 +364,15 @@ impl Instance {
             .borrow_mut()
             .insert(name.to_string(), Slot::Done(stored));
         result.map_err(|_| already_reported())
+    }
+
+    /// How a named value is shown in a cycle report (`local.a`, `module.m.aws_x.y`).
+    fn label(&self, kind: &str, name: &str) -> String {
+        if kind.is_empty() {
+            format!("{}{name}", self.prefix())
+        } else {
+            format!("{}{kind}.{name}", self.prefix())
+        }
     }
 
     fn prefix(&self) -> String {
@@ -843,7 +926,7 @@ impl Resolver for Scope<'_> {
             Reference::Resource { ty, name } => {
                 let addr = format!("{ty}.{name}");
                 match inst.config.resources.get(&addr) {
-                    Some(_) => Ok(Value::dynamic_unknown()),
+                    Some(_) => inst.resource(&addr),
                     None => Err(Diagnostic::error(
                         "Reference to undeclared resource",
                         format!("A managed resource {ty:?} {name:?} has not been declared in {}.", inst.module_name()),
@@ -853,7 +936,7 @@ impl Resolver for Scope<'_> {
             Reference::Data { ty, name } => {
                 let addr = format!("data.{ty}.{name}");
                 match inst.config.resources.get(&addr) {
-                    Some(_) => Ok(Value::dynamic_unknown()),
+                    Some(_) => inst.resource(&addr),
                     None => Err(Diagnostic::error(
                         "Reference to undeclared resource",
                         format!("A data resource {ty:?} {name:?} has not been declared in {}.", inst.module_name()),
