@@ -205,12 +205,15 @@ pub fn decode_body(
     Ok(Value::object(out))
 }
 
+/// Decoded nested blocks with their label (for blocks nested as a map).
+type LabelledBlocks = Vec<(Option<String>, Value)>;
+
 /// The blocks a `dynamic` block stands for; `None` when its `for_each` is not known yet.
 fn expand_dynamic(
     resolver: &dyn Resolver,
     block: &ConfigBlock,
     schema: &Block,
-) -> Result<Option<Vec<(Option<String>, Value)>>, Diagnostics> {
+) -> Result<Option<LabelledBlocks>, Diagnostics> {
     let Some(for_each) = block.body.attributes.get("for_each") else {
         return Err(Diagnostic::error(
             "Missing required argument",
