@@ -11,6 +11,30 @@ use crate::diag::Diagnostics;
 use crate::value::{Type, Value};
 use std::collections::BTreeMap;
 
+/// The fully qualified address of a provider, from the `source` given in
+/// `required_providers` or, when there is none, from its local name (as Terraform does:
+/// `registry.terraform.io/hashicorp/<name>`).
+pub fn provider_address(local_name: &str, source: Option<&str>) -> String {
+    match source {
+        Some(src) => {
+            let parts: Vec<&str> = src.split('/').collect();
+            match parts.len() {
+                1 => format!(
+                    "registry.terraform.io/hashicorp/{}",
+                    parts[0].to_lowercase()
+                ),
+                2 => format!(
+                    "registry.terraform.io/{}/{}",
+                    parts[0].to_lowercase(),
+                    parts[1].to_lowercase()
+                ),
+                _ => src.to_lowercase(),
+            }
+        }
+        None => format!("registry.terraform.io/hashicorp/{local_name}"),
+    }
+}
+
 /// A schema with its version (for state upgrades).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Schema {

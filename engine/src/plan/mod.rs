@@ -1,1 +1,900 @@
+//! Planning and applying: every resource instance of the expanded configuration is compared
+//! with the prior state through its provider (create, update in place, replace, delete,
+//! read, no-op), and in the apply phase each change is carried out as soon as the values it
+//! depends on are final, with the state persisted after every instance.
+//!
+//! The module evaluator drives the walk: it asks [`Planner`] (a [`ResourceHook`]) for the
+//! value of each resource instance when an expression first needs it, so dependencies are
+//! planned and applied before their dependents.
+
 pub mod decode;
+
+use crate::config::{Module, Resource, ResourceMode};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::eval::expr::Resolver;
+use crate::eval::module::{InstanceKey, ResourceHook};
+use crate::eval::references::references;
+use crate::json::{value_from_json, value_to_json};
+use crate::provider::{provider_address, ApplyRequest, PlanRequest, Provider, ProviderSchema, Schema};
+use crate::value::Value;
+use serde_json::Value as Json;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+use terrane_state::{Instance as StateInstance, Resource as StateResource, State};
+
+/// The address of Terraform's built-in provider (`terraform_data`, `terraform_remote_state`).
+pub const BUILTIN_PROVIDER: &str = "terraform.io/builtin/terraform";
+
+/// The providers available to a run, with their schemas.
+#[derive(Default, Clone)]
+pub struct ProviderSet {
+    entries: HashMap<String, (Arc<dyn Provider>, Arc<ProviderSchema>)>,
+}
+
+impl ProviderSet {
+    /// Adds a provider under its address.
+    pub fn add(&mut self, address: &str, provider: Arc<dyn Provider>) {
+        let schema = Arc::new(provider.schema());
+        self.entries.insert(address.to_string(), (provider, schema));
+    }
+    pub fn get(&self, address: &str) -> Option<&(Arc<dyn Provider>, Arc<ProviderSchema>)> {
+        self.entries.get(address)
+    }
+    pub fn contains(&self, address: &str) -> bool {
+        self.entries.contains_key(address)
+    }
+}
+
+/// The provider address a resource of a module uses.
+pub fn resource_provider(module: &Module, resource: &Resource) -> String {
+    if resource.ty == "terraform_data"
+        || (resource.mode == ResourceMode::Data && resource.ty == "terraform_remote_state")
+    {
+        return BUILTIN_PROVIDER.to_string();
+    }
+    let local = resource.provider_name();
+    let source = module.terraform.required_providers.get(local).and_then(|r| r.source.as_deref());
+    provider_address(local, source)
+}
+
+/// What a plan does to one resource instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    NoOp,
+    Create,
+    Read,
+    Update,
+    DeleteThenCreate,
+    CreateThenDelete,
+    Delete,
+}
+
+impl Action {
+    /// The action as Terraform's JSON plan lists it.
+    pub fn json_actions(self) -> &'static [&'static str] {
+        match self {
+            Action::NoOp => &["no-op"],
+            Action::Create => &["create"],
+            Action::Read => &["read"],
+            Action::Update => &["update"],
+            Action::DeleteThenCreate => &["delete", "create"],
+            Action::CreateThenDelete => &["create", "delete"],
+            Action::Delete => &["delete"],
+        }
+    }
+}
+
+/// The planned change of one resource instance.
+#[derive(Clone, Debug)]
+pub struct Change {
+    /// The instance's full address (`module.m["a"].null_resource.x[0]`).
+    pub address: String,
+    pub module: Option<String>,
+    pub mode: ResourceMode,
+    pub ty: String,
+    pub name: String,
+    pub index_key: Option<Json>,
+    pub provider: String,
+    pub action: Action,
+    /// The prior object (null for a create).
+    pub before: Value,
+    /// The planned object, with unknowns (null for a delete).
+    pub after: Value,
+    /// Attributes whose change forces the replacement.
+    pub replace_paths: Vec<Vec<String>>,
+    /// Why the action was chosen when that is not obvious ("tainted", "requested").
+    pub reason: Option<String>,
+}
+
+/// Which phase the planner serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Plan,
+    Apply,
+}
+
+/// How a run plans.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub destroy: bool,
+    pub refresh: bool,
+    /// Instance addresses to replace (`-replace`).
+    pub replace: HashSet<String>,
+}
+
+/// An object from the prior state, decoded with its schema.
+struct Prior {
+    value: Value,
+    private: Vec<u8>,
+    tainted: bool,
+    dependencies: Vec<String>,
+    provider: String,
+}
+
+/// The planner and applier of one run.
+pub struct Planner {
+    providers: ProviderSet,
+    runtime: tokio::runtime::Runtime,
+    phase: Phase,
+    options: Options,
+    prior: HashMap<String, Prior>,
+    /// The working state: in the apply phase, updated and persisted after every instance.
+    state: RefCell<State>,
+    state_path: Option<PathBuf>,
+    changes: RefCell<Vec<Change>>,
+    visited: RefCell<HashSet<String>>,
+    diagnostics: RefCell<Diagnostics>,
+}
+
+/// The instance address of a resource instance.
+pub fn instance_address(module_path: &str, resource: &Resource, key: &InstanceKey) -> String {
+    let base = resource.address();
+    let key = match key {
+        InstanceKey::None => String::new(),
+        InstanceKey::Index(i) => format!("[{i}]"),
+        InstanceKey::Key(k, _) => format!("[{k:?}]"),
+    };
+    if module_path.is_empty() {
+        format!("{base}{key}")
+    } else {
+        format!("{module_path}.{base}{key}")
+    }
+}
+
+/// The address of a state instance, as `instance_address` makes them.
+fn state_instance_address(r: &StateResource, i: &StateInstance) -> String {
+    let base = if r.mode == "data" { format!("data.{}.{}", r.ty, r.name) } else { format!("{}.{}", r.ty, r.name) };
+    let key = match &i.index_key {
+        Some(Json::Number(n)) => format!("[{n}]"),
+        Some(Json::String(s)) => format!("[{s:?}]"),
+        _ => String::new(),
+    };
+    match &r.module {
+        Some(m) => format!("{m}.{base}{key}"),
+        None => format!("{base}{key}"),
+    }
+}
+
+/// The provider address inside a state resource's `provider` field.
+fn state_provider_address(field: &str) -> String {
+    field
+        .trim_start_matches("provider[\"")
+        .split("\"]")
+        .next()
+        .unwrap_or(field)
+        .to_string()
+}
+
+impl Planner {
+    /// A planner over `prior` (the state before the run). In the apply phase, the state is
+    /// written to `state_path` after every change.
+    pub fn new(
+        providers: ProviderSet,
+        phase: Phase,
+        options: Options,
+        prior: State,
+        state_path: Option<PathBuf>,
+    ) -> Result<Planner, Diagnostics> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Diagnostics::from(Diagnostic::error("Failed to start the runtime", e.to_string())))?;
+        let mut planner = Planner {
+            providers,
+            runtime,
+            phase,
+            options,
+            prior: HashMap::new(),
+            state: RefCell::new(prior.clone()),
+            state_path,
+            changes: RefCell::new(Vec::new()),
+            visited: RefCell::new(HashSet::new()),
+            diagnostics: RefCell::new(Diagnostics::new()),
+        };
+        let mut diags = Diagnostics::new();
+        for r in &prior.resources {
+            let provider = state_provider_address(&r.provider);
+            for i in &r.instances {
+                if i.deposed.is_some() {
+                    continue;
+                }
+                let address = state_instance_address(r, i);
+                match planner.decode_prior(r, i, &provider) {
+                    Ok(value) => {
+                        let private = i
+                            .private
+                            .as_deref()
+                            .and_then(|p| base64_decode(p))
+                            .unwrap_or_default();
+                        planner.prior.insert(
+                            address,
+                            Prior {
+                                value,
+                                private,
+                                tainted: i.status.as_deref() == Some("tainted"),
+                                dependencies: i.dependencies.clone(),
+                                provider: provider.clone(),
+                            },
+                        );
+                    }
+                    Err(d) => diags.extend(d),
+                }
+            }
+        }
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        Ok(planner)
+    }
+
+    fn decode_prior(&self, r: &StateResource, i: &StateInstance, provider: &str) -> Result<Value, Diagnostics> {
+        let Some((p, schema)) = self.providers.get(provider) else {
+            return Err(Diagnostic::error(
+                "Provider not available",
+                format!("The state holds {} from provider {provider}, which terrane does not have.", state_instance_address(r, i)),
+            )
+            .into());
+        };
+        let rs = if r.mode == "data" { schema.data_sources.get(&r.ty) } else { schema.resources.get(&r.ty) };
+        let Some(rs) = rs else {
+            return Err(Diagnostic::error(
+                "Invalid resource type in state",
+                format!("Provider {provider} does not support resource type {:?}.", r.ty),
+            )
+            .into());
+        };
+        let ty = rs.block.value_type();
+        let value = if i.schema_version < rs.version {
+            self.runtime.block_on(p.upgrade_state(&r.ty, i.schema_version, &i.attributes))?
+        } else {
+            value_from_json(&i.attributes, &ty).map_err(|e| {
+                Diagnostics::from(Diagnostic::error(
+                    "Invalid resource state",
+                    format!("The state of {} does not match its schema: {e}.", state_instance_address(r, i)),
+                ))
+            })?
+        };
+        Ok(mark_sensitive(&value, &rs.block))
+    }
+
+    /// The changes planned (or carried out) so far, in the order they were planned.
+    pub fn changes(&self) -> Vec<Change> {
+        self.changes.borrow().clone()
+    }
+
+    /// The state as it stands (after the apply phase: the new state).
+    pub fn state(&self) -> State {
+        self.state.borrow().clone()
+    }
+
+    /// Problems that belong to no single expression (orphan deletions, state writes).
+    pub fn take_diagnostics(&self) -> Diagnostics {
+        std::mem::take(&mut *self.diagnostics.borrow_mut())
+    }
+
+    fn schema_of(&self, provider: &str, resource: &Resource) -> Result<(Arc<dyn Provider>, Schema), Diagnostic> {
+        let Some((p, schema)) = self.providers.get(provider) else {
+            return Err(Diagnostic::error(
+                "Provider not available",
+                format!("terrane does not have the provider {provider} needed by {}.", resource.address()),
+            ));
+        };
+        let rs = match resource.mode {
+            ResourceMode::Managed => schema.resources.get(&resource.ty),
+            ResourceMode::Data => schema.data_sources.get(&resource.ty),
+        };
+        let kind = if resource.mode == ResourceMode::Data { "data source" } else { "resource" };
+        rs.cloned().map(|s| (p.clone(), s)).ok_or_else(|| {
+            Diagnostic::error(
+                format!("Invalid {kind} type"),
+                format!("The provider {provider} does not support {kind} type {:?}.", resource.ty),
+            )
+            .at(resource.range.clone())
+        })
+    }
+
+    /// Deletes (or plans deleting) every object of the prior state that the configuration
+    /// no longer has, dependents first. Call after the module tree was evaluated.
+    pub fn finish(&self) {
+        let visited = self.visited.borrow().clone();
+        let mut orphans: Vec<&String> = self.prior.keys().filter(|a| !visited.contains(*a)).collect();
+        orphans.sort();
+        // Dependents go first: an orphan that others depend on waits for them.
+        let mut ordered: Vec<String> = Vec::new();
+        let mut remaining: Vec<String> = orphans.into_iter().cloned().collect();
+        while !remaining.is_empty() {
+            let before = remaining.len();
+            let mut next = Vec::new();
+            for a in &remaining {
+                let base = strip_index(a);
+                let needed = remaining.iter().any(|other| {
+                    other != a && self.prior[other].dependencies.iter().any(|d| d == base || d == a)
+                });
+                if needed {
+                    next.push(a.clone());
+                } else {
+                    ordered.push(a.clone());
+                }
+            }
+            remaining = next;
+            if remaining.len() == before {
+                ordered.append(&mut remaining);
+            }
+        }
+        for address in ordered {
+            let prior = &self.prior[&address];
+            let (mode, ty, name, module, index_key) = self.locate(&address);
+            let change = Change {
+                address: address.clone(),
+                module,
+                mode,
+                ty,
+                name,
+                index_key,
+                provider: prior.provider.clone(),
+                action: Action::Delete,
+                before: prior.value.clone(),
+                after: Value::Null(prior.value.ty()),
+                replace_paths: Vec::new(),
+                reason: Some(if self.options.destroy { "destroy".into() } else { "no longer in configuration".into() }),
+            };
+            if self.phase == Phase::Apply && change.mode == ResourceMode::Managed {
+                if let Err(d) = self.destroy(&change, &prior.private) {
+                    self.diagnostics.borrow_mut().extend(d);
+                    continue;
+                }
+            } else if self.phase == Phase::Apply {
+                self.forget(&address);
+            }
+            self.changes.borrow_mut().push(change);
+        }
+    }
+
+    /// Where an address of the prior state lives in it.
+    fn locate(&self, address: &str) -> (ResourceMode, String, String, Option<String>, Option<Json>) {
+        let state = self.state.borrow();
+        for r in &state.resources {
+            for i in &r.instances {
+                if state_instance_address(r, i) == address {
+                    let mode = if r.mode == "data" { ResourceMode::Data } else { ResourceMode::Managed };
+                    return (mode, r.ty.clone(), r.name.clone(), r.module.clone(), i.index_key.clone());
+                }
+            }
+        }
+        (ResourceMode::Managed, String::new(), String::new(), None, None)
+    }
+
+    fn destroy(&self, change: &Change, private: &[u8]) -> Result<(), Diagnostics> {
+        let Some((p, _)) = self.providers.get(&change.provider) else {
+            return Err(Diagnostic::error("Provider not available", format!("terrane does not have the provider {} needed to destroy {}.", change.provider, change.address)).into());
+        };
+        let (before, _) = change.before.unmark_deep();
+        let response = self.runtime.block_on(p.apply_change(ApplyRequest {
+            type_name: change.ty.clone(),
+            prior_state: before.clone(),
+            planned_state: Value::Null(before.ty()),
+            config: Value::Null(before.ty()),
+            planned_private: private.to_vec(),
+        }));
+        if response.diagnostics.has_errors() {
+            return Err(with_address(response.diagnostics, &change.address));
+        }
+        self.forget(&change.address);
+        Ok(())
+    }
+
+    /// Removes an instance from the working state and persists it.
+    fn forget(&self, address: &str) {
+        {
+            let mut state = self.state.borrow_mut();
+            for r in state.resources.iter_mut() {
+                let snapshot = r.clone();
+                r.instances.retain(|i| state_instance_address(&snapshot, i) != address);
+            }
+            state.resources.retain(|r| !r.instances.is_empty());
+        }
+        self.persist();
+    }
+
+    /// Records an object in the working state and persists it.
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &self,
+        module_path: &str,
+        resource: &Resource,
+        key: &InstanceKey,
+        provider: &str,
+        schema: &Schema,
+        value: &Value,
+        private: &[u8],
+        dependencies: Vec<String>,
+        tainted: bool,
+    ) -> Result<(), Diagnostic> {
+        let (plain, _) = value.unmark_deep();
+        let attributes = value_to_json(&plain).map_err(|e| {
+            Diagnostic::error("Failed to record the new state", format!("The new object cannot be stored: {e}."))
+        })?;
+        let sensitive_attributes = sensitive_paths(&mark_sensitive(value, &schema.block));
+        let index_key = match key {
+            InstanceKey::None => None,
+            InstanceKey::Index(i) => Some(Json::from(*i)),
+            InstanceKey::Key(k, _) => Some(Json::from(k.clone())),
+        };
+        let instance = StateInstance {
+            index_key: index_key.clone(),
+            status: tainted.then(|| "tainted".to_string()),
+            deposed: None,
+            schema_version: schema.version,
+            attributes,
+            sensitive_attributes,
+            private: (!private.is_empty()).then(|| base64_encode(private)),
+            dependencies,
+            create_before_destroy: resource.lifecycle.create_before_destroy == Some(true),
+        };
+        let module = (!module_path.is_empty()).then(|| module_path.to_string());
+        let mode = if resource.mode == ResourceMode::Data { "data" } else { "managed" };
+        {
+            let mut state = self.state.borrow_mut();
+            let pos = state.resources.iter().position(|r| {
+                r.module == module && r.mode == mode && r.ty == resource.ty && r.name == resource.name
+            });
+            let each = match key {
+                InstanceKey::None => None,
+                InstanceKey::Index(_) => Some("list".to_string()),
+                InstanceKey::Key(..) => Some("map".to_string()),
+            };
+            let r = match pos {
+                Some(p) => &mut state.resources[p],
+                None => {
+                    state.resources.push(StateResource {
+                        module: module.clone(),
+                        mode: mode.to_string(),
+                        ty: resource.ty.clone(),
+                        name: resource.name.clone(),
+                        each: each.clone(),
+                        provider: format!("provider[\"{provider}\"]"),
+                        instances: Vec::new(),
+                    });
+                    state.resources.last_mut().expect("just pushed")
+                }
+            };
+            r.each = each;
+            match r.instances.iter().position(|i| i.index_key == index_key) {
+                Some(p) => r.instances[p] = instance,
+                None => r.instances.push(instance),
+            }
+        }
+        self.persist();
+        Ok(())
+    }
+
+    /// Writes the working state in the apply phase (a new serial for every write).
+    fn persist(&self) {
+        let Some(path) = &self.state_path else { return };
+        if self.phase != Phase::Apply {
+            return;
+        }
+        let mut state = self.state.borrow_mut();
+        state.serial += 1;
+        if let Err(e) = state.write(path) {
+            self.diagnostics
+                .borrow_mut()
+                .push(Diagnostic::error("Failed to persist state", e.to_string()));
+        }
+    }
+
+    fn plan_managed(
+        &self,
+        address: &str,
+        provider: &Arc<dyn Provider>,
+        schema: &Schema,
+        resource: &Resource,
+        config: &Value,
+        prior: Option<&Prior>,
+    ) -> Result<(Action, Value, Value, Vec<Vec<String>>, Vec<u8>, Option<String>), Diagnostics> {
+        let block_ty = schema.block.value_type();
+        let mut prior_value = prior.map(|p| p.value.unmark_deep().0).unwrap_or(Value::Null(block_ty.clone()));
+        let mut prior_private = prior.map(|p| p.private.clone()).unwrap_or_default();
+        if self.options.refresh && !prior_value.is_null() {
+            match self.runtime.block_on(provider.read(&resource.ty, &prior_value, &prior_private)) {
+                Ok(Some((v, private))) => {
+                    prior_value = v;
+                    prior_private = private;
+                }
+                Ok(None) => prior_value = Value::Null(block_ty.clone()),
+                Err(d) => return Err(with_address(d, address)),
+            }
+        }
+        let config_plain = apply_ignore_changes(&config.unmark_deep().0, &prior_value, resource);
+        let proposed = proposed_new(&schema.block, &prior_value, &config_plain);
+        let tainted = prior.is_some_and(|p| p.tainted);
+        let requested = self.options.replace.contains(address);
+        let response = self.runtime.block_on(provider.plan_change(PlanRequest {
+            type_name: resource.ty.clone(),
+            prior_state: prior_value.clone(),
+            proposed_new_state: proposed.clone(),
+            config: config_plain.clone(),
+            prior_private: prior_private.clone(),
+        }));
+        if response.diagnostics.has_errors() {
+            return Err(with_address(response.diagnostics, address));
+        }
+        if prior_value.is_null() {
+            return Ok((Action::Create, prior_value, response.planned_state, Vec::new(), response.planned_private, None));
+        }
+        let must_replace = !response.requires_replace.is_empty() || tainted || requested;
+        if !must_replace {
+            let action = if response.planned_state.raw_equal(&prior_value) { Action::NoOp } else { Action::Update };
+            return Ok((action, prior_value, response.planned_state, Vec::new(), response.planned_private, None));
+        }
+        let create = self.runtime.block_on(provider.plan_change(PlanRequest {
+            type_name: resource.ty.clone(),
+            prior_state: Value::Null(block_ty.clone()),
+            proposed_new_state: proposed_new(&schema.block, &Value::Null(block_ty), &config_plain),
+            config: config_plain,
+            prior_private: Vec::new(),
+        }));
+        if create.diagnostics.has_errors() {
+            return Err(with_address(create.diagnostics, address));
+        }
+        let action = if resource.lifecycle.create_before_destroy == Some(true) {
+            Action::CreateThenDelete
+        } else {
+            Action::DeleteThenCreate
+        };
+        let reason = if tainted {
+            Some("tainted".to_string())
+        } else if requested {
+            Some("requested".to_string())
+        } else {
+            None
+        };
+        Ok((action, prior_value, create.planned_state, response.requires_replace, create.planned_private, reason))
+    }
+
+    /// The addresses of the resources a resource's configuration refers to, as state
+    /// records them in `dependencies`.
+    fn dependencies(module_path: &str, resource: &Resource) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut exprs: Vec<&crate::config::Expr> = resource.config.attributes.values().map(|a| &a.expr).collect();
+        fn blocks<'b>(b: &'b crate::config::Body, out: &mut Vec<&'b crate::config::Expr>) {
+            for block in &b.blocks {
+                out.extend(block.body.attributes.values().map(|a| &a.expr));
+                blocks(&block.body, out);
+            }
+        }
+        blocks(&resource.config, &mut exprs);
+        exprs.extend(resource.count.iter());
+        exprs.extend(resource.for_each.iter());
+        exprs.extend(resource.depends_on.iter());
+        let prefix = if module_path.is_empty() { String::new() } else { format!("{module_path}.") };
+        for e in exprs {
+            for found in references(&e.expr, &[]) {
+                let addr = match found.reference {
+                    crate::eval::expr::Reference::Resource { ty, name } => format!("{prefix}{ty}.{name}"),
+                    crate::eval::expr::Reference::Data { ty, name } => format!("{prefix}data.{ty}.{name}"),
+                    _ => continue,
+                };
+                if !out.contains(&addr) && addr != format!("{prefix}{}", resource.address()) {
+                    out.push(addr);
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
+impl ResourceHook for Planner {
+    fn instance(
+        &self,
+        module_path: &str,
+        module: &Module,
+        resource: &Resource,
+        key: &InstanceKey,
+        resolver: &dyn Resolver,
+    ) -> Result<Value, Diagnostic> {
+        let address = instance_address(module_path, resource, key);
+        let provider_addr = resource_provider(module, resource);
+        let (provider, schema) = self.schema_of(&provider_addr, resource)?;
+        let prior = self.prior.get(&address);
+        if self.options.destroy {
+            // Everything is deleted by `finish`; dependents still see the prior values.
+            return Ok(prior.map(|p| p.value.clone()).unwrap_or(Value::dynamic_unknown()));
+        }
+        self.visited.borrow_mut().insert(address.clone());
+        let config = decode::decode_body(resolver, &resource.config, &schema.block).map_err(first_error)?;
+        let (index_key, module_opt) = (
+            match key {
+                InstanceKey::None => None,
+                InstanceKey::Index(i) => Some(Json::from(*i)),
+                InstanceKey::Key(k, _) => Some(Json::from(k.clone())),
+            },
+            (!module_path.is_empty()).then(|| module_path.to_string()),
+        );
+        let dependencies = Planner::dependencies(module_path, resource);
+        if resource.mode == ResourceMode::Data {
+            let (plain, _) = config.unmark_deep();
+            if !plain.is_wholly_known() {
+                let after = Value::Unknown(schema.block.value_type());
+                self.changes.borrow_mut().push(Change {
+                    address,
+                    module: module_opt,
+                    mode: resource.mode,
+                    ty: resource.ty.clone(),
+                    name: resource.name.clone(),
+                    index_key,
+                    provider: provider_addr,
+                    action: Action::Read,
+                    before: Value::Null(schema.block.value_type()),
+                    after: after.clone(),
+                    replace_paths: Vec::new(),
+                    reason: Some("depends on values not known until apply".into()),
+                });
+                return Ok(after);
+            }
+            let value = self
+                .runtime
+                .block_on(provider.read_data_source(&resource.ty, &plain))
+                .map_err(|d| first_error(with_address(d, &address)))?;
+            if self.phase == Phase::Apply {
+                self.record(module_path, resource, key, &provider_addr, &schema, &value, &[], dependencies, false)?;
+            }
+            return Ok(mark_sensitive(&value, &schema.block));
+        }
+        let (action, before, after, replace_paths, private, reason) = self
+            .plan_managed(&address, &provider, &schema, resource, &config, prior)
+            .map_err(first_error)?;
+        if resource.lifecycle.prevent_destroy == Some(true)
+            && matches!(action, Action::DeleteThenCreate | Action::CreateThenDelete)
+        {
+            return Err(Diagnostic::error(
+                "Instance cannot be destroyed",
+                format!("Resource {address} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target flag."),
+            )
+            .at(resource.range.clone()));
+        }
+        let change = Change {
+            address: address.clone(),
+            module: module_opt,
+            mode: resource.mode,
+            ty: resource.ty.clone(),
+            name: resource.name.clone(),
+            index_key,
+            provider: provider_addr.clone(),
+            action,
+            before: mark_sensitive(&before, &schema.block),
+            after: mark_sensitive(&after, &schema.block),
+            replace_paths,
+            reason,
+        };
+        if self.phase == Phase::Plan {
+            self.changes.borrow_mut().push(change);
+            return Ok(mark_sensitive(&after, &schema.block));
+        }
+        // Apply: carry the change out now; dependents are evaluated after this returns.
+        let prior_private = prior.map(|p| p.private.clone()).unwrap_or_default();
+        let config_plain = config.unmark_deep().0;
+        if action == Action::NoOp {
+            self.changes.borrow_mut().push(change);
+            return Ok(mark_sensitive(&before, &schema.block));
+        }
+        if action == Action::DeleteThenCreate {
+            let delete = Change { action: Action::Delete, ..change.clone() };
+            self.destroy(&delete, &prior_private).map_err(first_error)?;
+        }
+        let prior_for_apply = if matches!(action, Action::Update) { before.clone() } else { Value::Null(before.ty()) };
+        let response = self.runtime.block_on(provider.apply_change(ApplyRequest {
+            type_name: resource.ty.clone(),
+            prior_state: prior_for_apply,
+            planned_state: after.clone(),
+            config: config_plain,
+            planned_private: private,
+        }));
+        if response.diagnostics.has_errors() {
+            // An object the provider created but could not finish is kept, tainted.
+            if !response.new_state.is_null() && action != Action::Update {
+                let _ = self.record(module_path, resource, key, &provider_addr, &schema, &response.new_state, &response.private, dependencies, true);
+            }
+            return Err(first_error(with_address(response.diagnostics, &address)));
+        }
+        self.record(module_path, resource, key, &provider_addr, &schema, &response.new_state, &response.private, dependencies, false)?;
+        if action == Action::CreateThenDelete {
+            let old = Change { action: Action::Delete, ..change.clone() };
+            // The new object has taken the old one's place in the state: destroy the old
+            // object without forgetting the new one.
+            let (p, _) = self.providers.get(&provider_addr).expect("provider present");
+            let (old_value, _) = old.before.unmark_deep();
+            let r = self.runtime.block_on(p.apply_change(ApplyRequest {
+                type_name: resource.ty.clone(),
+                prior_state: old_value.clone(),
+                planned_state: Value::Null(old_value.ty()),
+                config: Value::Null(old_value.ty()),
+                planned_private: prior_private,
+            }));
+            if r.diagnostics.has_errors() {
+                return Err(first_error(with_address(r.diagnostics, &address)));
+            }
+        }
+        self.changes.borrow_mut().push(change);
+        Ok(mark_sensitive(&response.new_state, &schema.block))
+    }
+}
+
+fn strip_index(address: &str) -> &str {
+    match address.rfind('[') {
+        Some(i) if address.ends_with(']') => &address[..i],
+        _ => address,
+    }
+}
+
+fn first_error(d: Diagnostics) -> Diagnostic {
+    d.0.into_iter()
+        .find(Diagnostic::is_error)
+        .unwrap_or_else(|| Diagnostic::error("Operation failed", "The provider reported a failure without details."))
+}
+
+fn with_address(mut d: Diagnostics, address: &str) -> Diagnostics {
+    for x in d.0.iter_mut() {
+        if x.context.is_none() {
+            x.detail = if x.detail.is_empty() { format!("with {address}") } else { format!("{}\n\nwith {address}", x.detail) };
+        }
+    }
+    d
+}
+
+/// Terraform's proposed new state: the configuration, with computed attributes the
+/// configuration leaves null taken from the prior object.
+pub fn proposed_new(block: &crate::provider::Block, prior: &Value, config: &Value) -> Value {
+    let (Some(cfg), prior_map) = (config.as_mapping(), prior.as_mapping()) else {
+        return config.clone();
+    };
+    let mut out: BTreeMap<String, Value> = BTreeMap::new();
+    for (name, attr) in &block.attributes {
+        let c = cfg.get(name).cloned().unwrap_or(Value::Null(attr.ty.clone()));
+        let v = if c.is_null() && attr.computed {
+            prior_map.and_then(|p| p.get(name)).cloned().unwrap_or(c)
+        } else {
+            c
+        };
+        out.insert(name.clone(), v);
+    }
+    for (name, nested) in &block.blocks {
+        let c = cfg.get(name).cloned().unwrap_or(Value::Null(nested.block.value_type()));
+        let p = prior_map.and_then(|p| p.get(name)).cloned();
+        let v = match (nested.nesting, p) {
+            (crate::provider::Nesting::Single | crate::provider::Nesting::Group, Some(p)) if !c.is_null() => {
+                proposed_new(&nested.block, &p, &c)
+            }
+            _ => c,
+        };
+        out.insert(name.clone(), v);
+    }
+    Value::object(out)
+}
+
+/// `lifecycle { ignore_changes }`: the named top-level attributes keep their prior values.
+fn apply_ignore_changes(config: &Value, prior: &Value, resource: &Resource) -> Value {
+    let (Some(cfg), Some(prior_map)) = (config.as_mapping(), prior.as_mapping()) else {
+        return config.clone();
+    };
+    if prior.is_null() {
+        return config.clone();
+    }
+    let mut out = cfg.clone();
+    if resource.lifecycle.ignore_all_changes {
+        for (k, v) in prior_map {
+            out.insert(k.clone(), v.clone());
+        }
+        return Value::object(out);
+    }
+    for e in &resource.lifecycle.ignore_changes {
+        let name = match &e.expr {
+            hcl_edit::expr::Expression::Variable(v) => v.as_str().to_string(),
+            hcl_edit::expr::Expression::Traversal(t) => match &t.expr {
+                hcl_edit::expr::Expression::Variable(v) => v.as_str().to_string(),
+                _ => continue,
+            },
+            hcl_edit::expr::Expression::String(s) => s.value().to_string(),
+            _ => continue,
+        };
+        if let Some(p) = prior_map.get(&name) {
+            out.insert(name, p.clone());
+        }
+    }
+    Value::object(out)
+}
+
+/// Marks the attributes the schema declares sensitive.
+pub fn mark_sensitive(value: &Value, block: &crate::provider::Block) -> Value {
+    let Value::Object(attrs) = value else { return value.clone() };
+    if !block.attributes.values().any(|a| a.sensitive) && block.blocks.is_empty() {
+        return value.clone();
+    }
+    let mut out = (**attrs).clone();
+    for (name, attr) in &block.attributes {
+        if attr.sensitive {
+            if let Some(v) = out.remove(name) {
+                out.insert(name.clone(), v.mark());
+            }
+        }
+    }
+    for (name, nested) in &block.blocks {
+        if let Some(v) = out.get(name).cloned() {
+            let marked = match &v {
+                Value::Object(_) => mark_sensitive(&v, &nested.block),
+                Value::List(t, e) => Value::list(t.clone(), e.iter().map(|x| mark_sensitive(x, &nested.block)).collect()),
+                Value::Set(t, e) => Value::set(t.clone(), e.iter().map(|x| mark_sensitive(x, &nested.block)).collect()),
+                Value::Map(t, m) => Value::map(t.clone(), m.iter().map(|(k, x)| (k.clone(), mark_sensitive(x, &nested.block))).collect()),
+                _ => v,
+            };
+            out.insert(name.clone(), marked);
+        }
+    }
+    Value::object(out)
+}
+
+/// The paths of sensitive values, as state's `sensitive_attributes` records them.
+fn sensitive_paths(value: &Value) -> Vec<Json> {
+    fn walk(v: &Value, path: &mut Vec<Json>, out: &mut Vec<Json>) {
+        match v {
+            Value::Sensitive(_) => out.push(Json::Array(path.clone())),
+            Value::Object(m) | Value::Map(_, m) => {
+                let kind = if matches!(v, Value::Object(_)) { "get_attr" } else { "index" };
+                for (k, x) in m.iter() {
+                    let step = if kind == "get_attr" {
+                        serde_json::json!({"type": "get_attr", "value": k})
+                    } else {
+                        serde_json::json!({"type": "index", "value": {"value": k, "type": "string"}})
+                    };
+                    path.push(step);
+                    walk(x, path, out);
+                    path.pop();
+                }
+            }
+            Value::List(_, e) | Value::Tuple(e) => {
+                for (i, x) in e.iter().enumerate() {
+                    path.push(serde_json::json!({"type": "index", "value": {"value": i, "type": "number"}}));
+                    walk(x, path, out);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, &mut Vec::new(), &mut out);
+    out
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.decode(text).ok()
+}

@@ -1,1 +1,3 @@
 //! The native `random` provider.
+
+mod gorand;
