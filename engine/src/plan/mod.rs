@@ -15,7 +15,9 @@ use crate::eval::expr::Resolver;
 use crate::eval::module::{InstanceKey, ResourceHook};
 use crate::eval::references::references;
 use crate::json::{value_from_json, value_to_json};
-use crate::provider::{provider_address, ApplyRequest, PlanRequest, Provider, ProviderSchema, Schema};
+use crate::provider::{
+    provider_address, ApplyRequest, PlanRequest, Provider, ProviderSchema, Schema,
+};
 use crate::value::Value;
 use serde_json::Value as Json;
 use std::cell::RefCell;
@@ -55,7 +57,11 @@ pub fn resource_provider(module: &Module, resource: &Resource) -> String {
         return BUILTIN_PROVIDER.to_string();
     }
     let local = resource.provider_name();
-    let source = module.terraform.required_providers.get(local).and_then(|r| r.source.as_deref());
+    let source = module
+        .terraform
+        .required_providers
+        .get(local)
+        .and_then(|r| r.source.as_deref());
     provider_address(local, source)
 }
 
@@ -124,6 +130,16 @@ pub struct Options {
     pub replace: HashSet<String>,
 }
 
+/// The plan of one managed resource instance.
+struct ManagedPlan {
+    action: Action,
+    before: Value,
+    after: Value,
+    replace_paths: Vec<Vec<String>>,
+    private: Vec<u8>,
+    reason: Option<String>,
+}
+
 /// An object from the prior state, decoded with its schema.
 struct Prior {
     value: Value,
@@ -165,7 +181,11 @@ pub fn instance_address(module_path: &str, resource: &Resource, key: &InstanceKe
 
 /// The address of a state instance, as `instance_address` makes them.
 fn state_instance_address(r: &StateResource, i: &StateInstance) -> String {
-    let base = if r.mode == "data" { format!("data.{}.{}", r.ty, r.name) } else { format!("{}.{}", r.ty, r.name) };
+    let base = if r.mode == "data" {
+        format!("data.{}.{}", r.ty, r.name)
+    } else {
+        format!("{}.{}", r.ty, r.name)
+    };
     let key = match &i.index_key {
         Some(Json::Number(n)) => format!("[{n}]"),
         Some(Json::String(s)) => format!("[{s:?}]"),
@@ -200,7 +220,12 @@ impl Planner {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| Diagnostics::from(Diagnostic::error("Failed to start the runtime", e.to_string())))?;
+            .map_err(|e| {
+                Diagnostics::from(Diagnostic::error(
+                    "Failed to start the runtime",
+                    e.to_string(),
+                ))
+            })?;
         let mut planner = Planner {
             providers,
             runtime,
@@ -226,7 +251,7 @@ impl Planner {
                         let private = i
                             .private
                             .as_deref()
-                            .and_then(|p| base64_decode(p))
+                            .and_then(base64_decode)
                             .unwrap_or_default();
                         planner.prior.insert(
                             address,
@@ -249,30 +274,49 @@ impl Planner {
         Ok(planner)
     }
 
-    fn decode_prior(&self, r: &StateResource, i: &StateInstance, provider: &str) -> Result<Value, Diagnostics> {
+    fn decode_prior(
+        &self,
+        r: &StateResource,
+        i: &StateInstance,
+        provider: &str,
+    ) -> Result<Value, Diagnostics> {
         let Some((p, schema)) = self.providers.get(provider) else {
             return Err(Diagnostic::error(
                 "Provider not available",
-                format!("The state holds {} from provider {provider}, which terrane does not have.", state_instance_address(r, i)),
+                format!(
+                    "The state holds {} from provider {provider}, which terrane does not have.",
+                    state_instance_address(r, i)
+                ),
             )
             .into());
         };
-        let rs = if r.mode == "data" { schema.data_sources.get(&r.ty) } else { schema.resources.get(&r.ty) };
+        let rs = if r.mode == "data" {
+            schema.data_sources.get(&r.ty)
+        } else {
+            schema.resources.get(&r.ty)
+        };
         let Some(rs) = rs else {
             return Err(Diagnostic::error(
                 "Invalid resource type in state",
-                format!("Provider {provider} does not support resource type {:?}.", r.ty),
+                format!(
+                    "Provider {provider} does not support resource type {:?}.",
+                    r.ty
+                ),
             )
             .into());
         };
         let ty = rs.block.value_type();
         let value = if i.schema_version < rs.version {
-            self.runtime.block_on(p.upgrade_state(&r.ty, i.schema_version, &i.attributes))?
+            self.runtime
+                .block_on(p.upgrade_state(&r.ty, i.schema_version, &i.attributes))?
         } else {
             value_from_json(&i.attributes, &ty).map_err(|e| {
                 Diagnostics::from(Diagnostic::error(
                     "Invalid resource state",
-                    format!("The state of {} does not match its schema: {e}.", state_instance_address(r, i)),
+                    format!(
+                        "The state of {} does not match its schema: {e}.",
+                        state_instance_address(r, i)
+                    ),
                 ))
             })?
         };
@@ -294,22 +338,36 @@ impl Planner {
         std::mem::take(&mut *self.diagnostics.borrow_mut())
     }
 
-    fn schema_of(&self, provider: &str, resource: &Resource) -> Result<(Arc<dyn Provider>, Schema), Diagnostic> {
+    fn schema_of(
+        &self,
+        provider: &str,
+        resource: &Resource,
+    ) -> Result<(Arc<dyn Provider>, Schema), Diagnostic> {
         let Some((p, schema)) = self.providers.get(provider) else {
             return Err(Diagnostic::error(
                 "Provider not available",
-                format!("terrane does not have the provider {provider} needed by {}.", resource.address()),
+                format!(
+                    "terrane does not have the provider {provider} needed by {}.",
+                    resource.address()
+                ),
             ));
         };
         let rs = match resource.mode {
             ResourceMode::Managed => schema.resources.get(&resource.ty),
             ResourceMode::Data => schema.data_sources.get(&resource.ty),
         };
-        let kind = if resource.mode == ResourceMode::Data { "data source" } else { "resource" };
+        let kind = if resource.mode == ResourceMode::Data {
+            "data source"
+        } else {
+            "resource"
+        };
         rs.cloned().map(|s| (p.clone(), s)).ok_or_else(|| {
             Diagnostic::error(
                 format!("Invalid {kind} type"),
-                format!("The provider {provider} does not support {kind} type {:?}.", resource.ty),
+                format!(
+                    "The provider {provider} does not support {kind} type {:?}.",
+                    resource.ty
+                ),
             )
             .at(resource.range.clone())
         })
@@ -319,7 +377,11 @@ impl Planner {
     /// no longer has, dependents first. Call after the module tree was evaluated.
     pub fn finish(&self) {
         let visited = self.visited.borrow().clone();
-        let mut orphans: Vec<&String> = self.prior.keys().filter(|a| !visited.contains(*a)).collect();
+        let mut orphans: Vec<&String> = self
+            .prior
+            .keys()
+            .filter(|a| !visited.contains(*a))
+            .collect();
         orphans.sort();
         // Dependents go first: an orphan that others depend on waits for them.
         let mut ordered: Vec<String> = Vec::new();
@@ -330,7 +392,11 @@ impl Planner {
             for a in &remaining {
                 let base = strip_index(a);
                 let needed = remaining.iter().any(|other| {
-                    other != a && self.prior[other].dependencies.iter().any(|d| d == base || d == a)
+                    other != a
+                        && self.prior[other]
+                            .dependencies
+                            .iter()
+                            .any(|d| d == base || d == a)
                 });
                 if needed {
                     next.push(a.clone());
@@ -358,7 +424,11 @@ impl Planner {
                 before: prior.value.clone(),
                 after: Value::Null(prior.value.ty()),
                 replace_paths: Vec::new(),
-                reason: Some(if self.options.destroy { "destroy".into() } else { "no longer in configuration".into() }),
+                reason: Some(if self.options.destroy {
+                    "destroy".into()
+                } else {
+                    "no longer in configuration".into()
+                }),
             };
             if self.phase == Phase::Apply && change.mode == ResourceMode::Managed {
                 if let Err(d) = self.destroy(&change, &prior.private) {
@@ -373,22 +443,48 @@ impl Planner {
     }
 
     /// Where an address of the prior state lives in it.
-    fn locate(&self, address: &str) -> (ResourceMode, String, String, Option<String>, Option<Json>) {
+    fn locate(
+        &self,
+        address: &str,
+    ) -> (ResourceMode, String, String, Option<String>, Option<Json>) {
         let state = self.state.borrow();
         for r in &state.resources {
             for i in &r.instances {
                 if state_instance_address(r, i) == address {
-                    let mode = if r.mode == "data" { ResourceMode::Data } else { ResourceMode::Managed };
-                    return (mode, r.ty.clone(), r.name.clone(), r.module.clone(), i.index_key.clone());
+                    let mode = if r.mode == "data" {
+                        ResourceMode::Data
+                    } else {
+                        ResourceMode::Managed
+                    };
+                    return (
+                        mode,
+                        r.ty.clone(),
+                        r.name.clone(),
+                        r.module.clone(),
+                        i.index_key.clone(),
+                    );
                 }
             }
         }
-        (ResourceMode::Managed, String::new(), String::new(), None, None)
+        (
+            ResourceMode::Managed,
+            String::new(),
+            String::new(),
+            None,
+            None,
+        )
     }
 
     fn destroy(&self, change: &Change, private: &[u8]) -> Result<(), Diagnostics> {
         let Some((p, _)) = self.providers.get(&change.provider) else {
-            return Err(Diagnostic::error("Provider not available", format!("terrane does not have the provider {} needed to destroy {}.", change.provider, change.address)).into());
+            return Err(Diagnostic::error(
+                "Provider not available",
+                format!(
+                    "terrane does not have the provider {} needed to destroy {}.",
+                    change.provider, change.address
+                ),
+            )
+            .into());
         };
         let (before, _) = change.before.unmark_deep();
         let response = self.runtime.block_on(p.apply_change(ApplyRequest {
@@ -411,7 +507,8 @@ impl Planner {
             let mut state = self.state.borrow_mut();
             for r in state.resources.iter_mut() {
                 let snapshot = r.clone();
-                r.instances.retain(|i| state_instance_address(&snapshot, i) != address);
+                r.instances
+                    .retain(|i| state_instance_address(&snapshot, i) != address);
             }
             state.resources.retain(|r| !r.instances.is_empty());
         }
@@ -434,7 +531,10 @@ impl Planner {
     ) -> Result<(), Diagnostic> {
         let (plain, _) = value.unmark_deep();
         let attributes = value_to_json(&plain).map_err(|e| {
-            Diagnostic::error("Failed to record the new state", format!("The new object cannot be stored: {e}."))
+            Diagnostic::error(
+                "Failed to record the new state",
+                format!("The new object cannot be stored: {e}."),
+            )
         })?;
         let sensitive_attributes = sensitive_paths(&mark_sensitive(value, &schema.block));
         let index_key = match key {
@@ -454,11 +554,18 @@ impl Planner {
             create_before_destroy: resource.lifecycle.create_before_destroy == Some(true),
         };
         let module = (!module_path.is_empty()).then(|| module_path.to_string());
-        let mode = if resource.mode == ResourceMode::Data { "data" } else { "managed" };
+        let mode = if resource.mode == ResourceMode::Data {
+            "data"
+        } else {
+            "managed"
+        };
         {
             let mut state = self.state.borrow_mut();
             let pos = state.resources.iter().position(|r| {
-                r.module == module && r.mode == mode && r.ty == resource.ty && r.name == resource.name
+                r.module == module
+                    && r.mode == mode
+                    && r.ty == resource.ty
+                    && r.name == resource.name
             });
             let each = match key {
                 InstanceKey::None => None,
@@ -513,12 +620,17 @@ impl Planner {
         resource: &Resource,
         config: &Value,
         prior: Option<&Prior>,
-    ) -> Result<(Action, Value, Value, Vec<Vec<String>>, Vec<u8>, Option<String>), Diagnostics> {
+    ) -> Result<ManagedPlan, Diagnostics> {
         let block_ty = schema.block.value_type();
-        let mut prior_value = prior.map(|p| p.value.unmark_deep().0).unwrap_or(Value::Null(block_ty.clone()));
+        let mut prior_value = prior
+            .map(|p| p.value.unmark_deep().0)
+            .unwrap_or(Value::Null(block_ty.clone()));
         let mut prior_private = prior.map(|p| p.private.clone()).unwrap_or_default();
         if self.options.refresh && !prior_value.is_null() {
-            match self.runtime.block_on(provider.read(&resource.ty, &prior_value, &prior_private)) {
+            match self
+                .runtime
+                .block_on(provider.read(&resource.ty, &prior_value, &prior_private))
+            {
                 Ok(Some((v, private))) => {
                     prior_value = v;
                     prior_private = private;
@@ -542,12 +654,30 @@ impl Planner {
             return Err(with_address(response.diagnostics, address));
         }
         if prior_value.is_null() {
-            return Ok((Action::Create, prior_value, response.planned_state, Vec::new(), response.planned_private, None));
+            return Ok(ManagedPlan {
+                action: Action::Create,
+                before: prior_value,
+                after: response.planned_state,
+                replace_paths: Vec::new(),
+                private: response.planned_private,
+                reason: None,
+            });
         }
         let must_replace = !response.requires_replace.is_empty() || tainted || requested;
         if !must_replace {
-            let action = if response.planned_state.raw_equal(&prior_value) { Action::NoOp } else { Action::Update };
-            return Ok((action, prior_value, response.planned_state, Vec::new(), response.planned_private, None));
+            let action = if response.planned_state.raw_equal(&prior_value) {
+                Action::NoOp
+            } else {
+                Action::Update
+            };
+            return Ok(ManagedPlan {
+                action,
+                before: prior_value,
+                after: response.planned_state,
+                replace_paths: Vec::new(),
+                private: response.planned_private,
+                reason: None,
+            });
         }
         let create = self.runtime.block_on(provider.plan_change(PlanRequest {
             type_name: resource.ty.clone(),
@@ -571,14 +701,26 @@ impl Planner {
         } else {
             None
         };
-        Ok((action, prior_value, create.planned_state, response.requires_replace, create.planned_private, reason))
+        Ok(ManagedPlan {
+            action,
+            before: prior_value,
+            after: create.planned_state,
+            replace_paths: response.requires_replace,
+            private: create.planned_private,
+            reason,
+        })
     }
 
     /// The addresses of the resources a resource's configuration refers to, as state
     /// records them in `dependencies`.
     fn dependencies(module_path: &str, resource: &Resource) -> Vec<String> {
         let mut out = Vec::new();
-        let mut exprs: Vec<&crate::config::Expr> = resource.config.attributes.values().map(|a| &a.expr).collect();
+        let mut exprs: Vec<&crate::config::Expr> = resource
+            .config
+            .attributes
+            .values()
+            .map(|a| &a.expr)
+            .collect();
         fn blocks<'b>(b: &'b crate::config::Body, out: &mut Vec<&'b crate::config::Expr>) {
             for block in &b.blocks {
                 out.extend(block.body.attributes.values().map(|a| &a.expr));
@@ -589,12 +731,20 @@ impl Planner {
         exprs.extend(resource.count.iter());
         exprs.extend(resource.for_each.iter());
         exprs.extend(resource.depends_on.iter());
-        let prefix = if module_path.is_empty() { String::new() } else { format!("{module_path}.") };
+        let prefix = if module_path.is_empty() {
+            String::new()
+        } else {
+            format!("{module_path}.")
+        };
         for e in exprs {
             for found in references(&e.expr, &[]) {
                 let addr = match found.reference {
-                    crate::eval::expr::Reference::Resource { ty, name } => format!("{prefix}{ty}.{name}"),
-                    crate::eval::expr::Reference::Data { ty, name } => format!("{prefix}data.{ty}.{name}"),
+                    crate::eval::expr::Reference::Resource { ty, name } => {
+                        format!("{prefix}{ty}.{name}")
+                    }
+                    crate::eval::expr::Reference::Data { ty, name } => {
+                        format!("{prefix}data.{ty}.{name}")
+                    }
                     _ => continue,
                 };
                 if !out.contains(&addr) && addr != format!("{prefix}{}", resource.address()) {
@@ -622,10 +772,13 @@ impl ResourceHook for Planner {
         let prior = self.prior.get(&address);
         if self.options.destroy {
             // Everything is deleted by `finish`; dependents still see the prior values.
-            return Ok(prior.map(|p| p.value.clone()).unwrap_or(Value::dynamic_unknown()));
+            return Ok(prior
+                .map(|p| p.value.clone())
+                .unwrap_or(Value::dynamic_unknown()));
         }
         self.visited.borrow_mut().insert(address.clone());
-        let config = decode::decode_body(resolver, &resource.config, &schema.block).map_err(first_error)?;
+        let config =
+            decode::decode_body(resolver, &resource.config, &schema.block).map_err(first_error)?;
         let (index_key, module_opt) = (
             match key {
                 InstanceKey::None => None,
@@ -660,11 +813,28 @@ impl ResourceHook for Planner {
                 .block_on(provider.read_data_source(&resource.ty, &plain))
                 .map_err(|d| first_error(with_address(d, &address)))?;
             if self.phase == Phase::Apply {
-                self.record(module_path, resource, key, &provider_addr, &schema, &value, &[], dependencies, false)?;
+                self.record(
+                    module_path,
+                    resource,
+                    key,
+                    &provider_addr,
+                    &schema,
+                    &value,
+                    &[],
+                    dependencies,
+                    false,
+                )?;
             }
             return Ok(mark_sensitive(&value, &schema.block));
         }
-        let (action, before, after, replace_paths, private, reason) = self
+        let ManagedPlan {
+            action,
+            before,
+            after,
+            replace_paths,
+            private,
+            reason,
+        } = self
             .plan_managed(&address, &provider, &schema, resource, &config, prior)
             .map_err(first_error)?;
         if resource.lifecycle.prevent_destroy == Some(true)
@@ -702,10 +872,17 @@ impl ResourceHook for Planner {
             return Ok(mark_sensitive(&before, &schema.block));
         }
         if action == Action::DeleteThenCreate {
-            let delete = Change { action: Action::Delete, ..change.clone() };
+            let delete = Change {
+                action: Action::Delete,
+                ..change.clone()
+            };
             self.destroy(&delete, &prior_private).map_err(first_error)?;
         }
-        let prior_for_apply = if matches!(action, Action::Update) { before.clone() } else { Value::Null(before.ty()) };
+        let prior_for_apply = if matches!(action, Action::Update) {
+            before.clone()
+        } else {
+            Value::Null(before.ty())
+        };
         let response = self.runtime.block_on(provider.apply_change(ApplyRequest {
             type_name: resource.ty.clone(),
             prior_state: prior_for_apply,
@@ -716,16 +893,42 @@ impl ResourceHook for Planner {
         if response.diagnostics.has_errors() {
             // An object the provider created but could not finish is kept, tainted.
             if !response.new_state.is_null() && action != Action::Update {
-                let _ = self.record(module_path, resource, key, &provider_addr, &schema, &response.new_state, &response.private, dependencies, true);
+                let _ = self.record(
+                    module_path,
+                    resource,
+                    key,
+                    &provider_addr,
+                    &schema,
+                    &response.new_state,
+                    &response.private,
+                    dependencies,
+                    true,
+                );
             }
             return Err(first_error(with_address(response.diagnostics, &address)));
         }
-        self.record(module_path, resource, key, &provider_addr, &schema, &response.new_state, &response.private, dependencies, false)?;
+        self.record(
+            module_path,
+            resource,
+            key,
+            &provider_addr,
+            &schema,
+            &response.new_state,
+            &response.private,
+            dependencies,
+            false,
+        )?;
         if action == Action::CreateThenDelete {
-            let old = Change { action: Action::Delete, ..change.clone() };
+            let old = Change {
+                action: Action::Delete,
+                ..change.clone()
+            };
             // The new object has taken the old one's place in the state: destroy the old
             // object without forgetting the new one.
-            let (p, _) = self.providers.get(&provider_addr).expect("provider present");
+            let (p, _) = self
+                .providers
+                .get(&provider_addr)
+                .expect("provider present");
             let (old_value, _) = old.before.unmark_deep();
             let r = self.runtime.block_on(p.apply_change(ApplyRequest {
                 type_name: resource.ty.clone(),
@@ -753,13 +956,22 @@ fn strip_index(address: &str) -> &str {
 fn first_error(d: Diagnostics) -> Diagnostic {
     d.0.into_iter()
         .find(Diagnostic::is_error)
-        .unwrap_or_else(|| Diagnostic::error("Operation failed", "The provider reported a failure without details."))
+        .unwrap_or_else(|| {
+            Diagnostic::error(
+                "Operation failed",
+                "The provider reported a failure without details.",
+            )
+        })
 }
 
 fn with_address(mut d: Diagnostics, address: &str) -> Diagnostics {
     for x in d.0.iter_mut() {
         if x.context.is_none() {
-            x.detail = if x.detail.is_empty() { format!("with {address}") } else { format!("{}\n\nwith {address}", x.detail) };
+            x.detail = if x.detail.is_empty() {
+                format!("with {address}")
+            } else {
+                format!("{}\n\nwith {address}", x.detail)
+            };
         }
     }
     d
@@ -773,7 +985,10 @@ pub fn proposed_new(block: &crate::provider::Block, prior: &Value, config: &Valu
     };
     let mut out: BTreeMap<String, Value> = BTreeMap::new();
     for (name, attr) in &block.attributes {
-        let c = cfg.get(name).cloned().unwrap_or(Value::Null(attr.ty.clone()));
+        let c = cfg
+            .get(name)
+            .cloned()
+            .unwrap_or(Value::Null(attr.ty.clone()));
         let v = if c.is_null() && attr.computed {
             prior_map.and_then(|p| p.get(name)).cloned().unwrap_or(c)
         } else {
@@ -782,10 +997,15 @@ pub fn proposed_new(block: &crate::provider::Block, prior: &Value, config: &Valu
         out.insert(name.clone(), v);
     }
     for (name, nested) in &block.blocks {
-        let c = cfg.get(name).cloned().unwrap_or(Value::Null(nested.block.value_type()));
+        let c = cfg
+            .get(name)
+            .cloned()
+            .unwrap_or(Value::Null(nested.block.value_type()));
         let p = prior_map.and_then(|p| p.get(name)).cloned();
         let v = match (nested.nesting, p) {
-            (crate::provider::Nesting::Single | crate::provider::Nesting::Group, Some(p)) if !c.is_null() => {
+            (crate::provider::Nesting::Single | crate::provider::Nesting::Group, Some(p))
+                if !c.is_null() =>
+            {
                 proposed_new(&nested.block, &p, &c)
             }
             _ => c,
@@ -829,7 +1049,9 @@ fn apply_ignore_changes(config: &Value, prior: &Value, resource: &Resource) -> V
 
 /// Marks the attributes the schema declares sensitive.
 pub fn mark_sensitive(value: &Value, block: &crate::provider::Block) -> Value {
-    let Value::Object(attrs) = value else { return value.clone() };
+    let Value::Object(attrs) = value else {
+        return value.clone();
+    };
     if !block.attributes.values().any(|a| a.sensitive) && block.blocks.is_empty() {
         return value.clone();
     }
@@ -845,9 +1067,20 @@ pub fn mark_sensitive(value: &Value, block: &crate::provider::Block) -> Value {
         if let Some(v) = out.get(name).cloned() {
             let marked = match &v {
                 Value::Object(_) => mark_sensitive(&v, &nested.block),
-                Value::List(t, e) => Value::list(t.clone(), e.iter().map(|x| mark_sensitive(x, &nested.block)).collect()),
-                Value::Set(t, e) => Value::set(t.clone(), e.iter().map(|x| mark_sensitive(x, &nested.block)).collect()),
-                Value::Map(t, m) => Value::map(t.clone(), m.iter().map(|(k, x)| (k.clone(), mark_sensitive(x, &nested.block))).collect()),
+                Value::List(t, e) => Value::list(
+                    t.clone(),
+                    e.iter().map(|x| mark_sensitive(x, &nested.block)).collect(),
+                ),
+                Value::Set(t, e) => Value::set(
+                    t.clone(),
+                    e.iter().map(|x| mark_sensitive(x, &nested.block)).collect(),
+                ),
+                Value::Map(t, m) => Value::map(
+                    t.clone(),
+                    m.iter()
+                        .map(|(k, x)| (k.clone(), mark_sensitive(x, &nested.block)))
+                        .collect(),
+                ),
                 _ => v,
             };
             out.insert(name.clone(), marked);
@@ -862,7 +1095,11 @@ fn sensitive_paths(value: &Value) -> Vec<Json> {
         match v {
             Value::Sensitive(_) => out.push(Json::Array(path.clone())),
             Value::Object(m) | Value::Map(_, m) => {
-                let kind = if matches!(v, Value::Object(_)) { "get_attr" } else { "index" };
+                let kind = if matches!(v, Value::Object(_)) {
+                    "get_attr"
+                } else {
+                    "index"
+                };
                 for (k, x) in m.iter() {
                     let step = if kind == "get_attr" {
                         serde_json::json!({"type": "get_attr", "value": k})
@@ -898,3 +1135,6 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.decode(text).ok()
 }
+
+#[cfg(test)]
+mod tests;
