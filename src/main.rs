@@ -5,6 +5,7 @@
 
 mod commands;
 mod flags;
+mod plan_render;
 mod render;
 
 use std::process::ExitCode;

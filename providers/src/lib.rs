@@ -1,17 +1,13 @@
-//! Providers as terrane knows them: their addresses (Terraform's `hostname/namespace/type`
-//! form), and which of them terrane has built in. The provider protocol and the native
-//! providers themselves come with the plan/apply work; until then no provider is available
-//! and configurations that manage resources are refused with one clear message.
+//! The providers terrane has built in, by address: the set a run plans and applies with.
+
+use terrane_engine::plan::ProviderSet;
 
 pub use terrane_engine::provider::provider_address;
 
-/// Whether terrane has a built-in implementation of the provider at `address`.
-pub fn is_built_in(address: &str) -> bool {
-    BUILT_IN.contains(&address)
+/// Every built-in provider, each a fresh instance.
+pub fn built_in() -> ProviderSet {
+    ProviderSet::default()
 }
-
-/// The providers terrane implements natively.
-const BUILT_IN: &[&str] = &[];
 
 #[cfg(test)]
 mod tests {
@@ -31,6 +27,6 @@ mod tests {
             provider_address("x", Some("example.com/a/b")),
             "example.com/a/b"
         );
-        assert!(!is_built_in("registry.terraform.io/hashicorp/azurerm"));
+        assert!(!built_in().contains("registry.terraform.io/hashicorp/azurerm"));
     }
 }

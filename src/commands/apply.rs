@@ -1,19 +1,23 @@
-//! `terrane plan`, `apply` and `destroy` for configurations without managed resources:
-//! input variables are gathered, the module tree is evaluated, and the root module's
-//! outputs are compared with and written to the workspace's state.
+//! `terrane plan`, `apply` and `destroy`: input variables are gathered, the module tree is
+//! evaluated with the planner giving resources their values, and the resulting changes
+//! (resources and root outputs) are shown, confirmed and carried out, with the
+//! workspace's state persisted after every resource instance.
 
 use super::{
     check, collect_root_variables, confirm, current_workspace, cwd, load, operation_blockers,
     parse_flags, use_color, CommandResult, Failure,
 };
 use crate::flags::{Flags, Spec};
+use crate::plan_render::{render_changes, summary_counts};
 use crate::render::console_value;
 use serde_json::Value as Json;
 use std::io::IsTerminal;
+use std::rc::Rc;
 use std::sync::Arc;
 use terrane_engine::diag::{Diagnostic, Diagnostics, Sources};
-use terrane_engine::eval::module::{evaluate_tree, Mode, Settings};
+use terrane_engine::eval::module::{evaluate_tree_with, Mode, ResourceHook, Settings};
 use terrane_engine::json::value_to_json;
+use terrane_engine::plan::{Action, Change, Options, Phase, Planner};
 use terrane_engine::value::Value;
 use terrane_state::{workspace_state_path, OutputValue, State};
 
@@ -49,15 +53,18 @@ struct OutputChange {
     after: Option<(Value, bool)>,
 }
 
-/// What a plan decides for the root outputs.
-struct Planned {
+/// What a run decided (plan phase) or did (apply phase).
+struct Run {
     state_path: std::path::PathBuf,
     prior: Option<State>,
+    /// The state after the run's resource changes (the prior state in the plan phase).
+    state: State,
+    resource_changes: Vec<Change>,
     changes: Vec<OutputChange>,
     new_outputs: serde_json::Map<String, Json>,
 }
 
-fn plan(flags: &Flags, destroy: bool, color: bool) -> Result<Planned, Failure> {
+fn run(flags: &Flags, destroy: bool, color: bool, phase: Phase) -> Result<Run, Failure> {
     let dir = cwd();
     let loaded = load(&dir);
     let mut diags = loaded.diagnostics.clone();
@@ -67,8 +74,36 @@ fn plan(flags: &Flags, destroy: bool, color: bool) -> Result<Planned, Failure> {
     let (mut vars, var_diags) = collect_root_variables(&loaded.module, &dir, flags);
     let all_sources = merge_sources(&loaded.sources, &vars.files);
     check(&all_sources, &var_diags, color)?;
-    prompt_missing(&loaded.module, &mut vars.values, flags)?;
+    if phase == Phase::Plan {
+        prompt_missing(&loaded.module, &mut vars.values, flags)?;
+    }
 
+    let state_path = match flags.value("state") {
+        Some(p) => dir.join(p),
+        None => workspace_state_path(&dir, &current_workspace()),
+    };
+    let prior = State::read(&state_path).map_err(|e| Failure::Message(e.to_string()))?;
+    let options = Options {
+        destroy,
+        refresh: flags.flag_default_true("refresh"),
+        replace: flags
+            .all(&["replace"])
+            .map(|(_, v)| v.to_string())
+            .collect(),
+    };
+    let start = prior
+        .clone()
+        .unwrap_or_else(|| State::new(env!("CARGO_PKG_VERSION")));
+    let persist_to = (phase == Phase::Apply).then(|| state_path.clone());
+    let planner = Planner::new(
+        terrane_providers::built_in(),
+        phase,
+        options,
+        start,
+        persist_to,
+    )
+    .map_err(|d| Failure::Diagnostics(Box::new(all_sources.clone()), d, color))?;
+    let planner = Rc::new(planner);
     let settings = Settings {
         mode: Mode::Apply,
         workspace: current_workspace(),
@@ -76,14 +111,13 @@ fn plan(flags: &Flags, destroy: bool, color: bool) -> Result<Planned, Failure> {
         files: Arc::new(terrane_engine::functions::RealFiles),
         plan_timestamp: now_rfc3339(),
     };
-    let eval = evaluate_tree(loaded.module.clone(), vars.values, settings);
-    check(&all_sources, &eval.diagnostics, color)?;
+    let hook: Rc<dyn ResourceHook> = planner.clone();
+    let eval = evaluate_tree_with(loaded.module.clone(), vars.values, settings, Some(hook));
+    planner.finish();
+    let mut diags = eval.diagnostics.clone();
+    diags.extend(planner.take_diagnostics());
+    check(&all_sources, &diags, color)?;
 
-    let state_path = match flags.value("state") {
-        Some(p) => dir.join(p),
-        None => workspace_state_path(&dir, &current_workspace()),
-    };
-    let prior = State::read(&state_path).map_err(|e| Failure::Message(e.to_string()))?;
     let prior_outputs = prior
         .as_ref()
         .map(|s| s.outputs.clone())
@@ -98,6 +132,15 @@ fn plan(flags: &Flags, destroy: bool, color: bool) -> Result<Planned, Failure> {
                 continue;
             }
             let (plain, _) = value.unmark_deep();
+            let before = prior_outputs.get(&name).cloned();
+            if !plain.is_wholly_known() {
+                changes.push(OutputChange {
+                    name: name.clone(),
+                    before: before.map(|b| b["value"].clone()),
+                    after: Some((value.clone(), sensitive)),
+                });
+                continue;
+            }
             let json = match value_to_json(&plain) {
                 Ok(j) => j,
                 Err(e) => {
@@ -114,7 +157,6 @@ fn plan(flags: &Flags, destroy: bool, color: bool) -> Result<Planned, Failure> {
                 sensitive: sensitive || value.contains_sensitive(),
             })
             .expect("output serializes");
-            let before = prior_outputs.get(&name).cloned();
             if before.as_ref() != Some(&recorded) {
                 changes.push(OutputChange {
                     name: name.clone(),
@@ -126,7 +168,7 @@ fn plan(flags: &Flags, destroy: bool, color: bool) -> Result<Planned, Failure> {
         }
     }
     for (name, old) in &prior_outputs {
-        if !new_outputs.contains_key(name) {
+        if !new_outputs.contains_key(name) && !changes.iter().any(|c| c.name == *name) {
             changes.push(OutputChange {
                 name: name.clone(),
                 before: Some(old["value"].clone()),
@@ -136,9 +178,11 @@ fn plan(flags: &Flags, destroy: bool, color: bool) -> Result<Planned, Failure> {
     }
     check(&all_sources, &errors, color)?;
     changes.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Planned {
+    Ok(Run {
         state_path,
         prior,
+        state: planner.state(),
+        resource_changes: planner.changes(),
         changes,
         new_outputs,
     })
@@ -221,27 +265,40 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-fn show_changes(p: &Planned) {
-    if p.changes.is_empty() {
+/// Whether a run changes anything (resources or outputs).
+fn has_changes(r: &Run) -> bool {
+    !r.changes.is_empty() || r.resource_changes.iter().any(|c| c.action != Action::NoOp)
+}
+
+fn show_changes(r: &Run) {
+    if !has_changes(r) {
         println!("\nNo changes. Your infrastructure matches the configuration.\n");
-        println!("Terrane has compared your real infrastructure against your configuration and found no differences, so no changes are needed.");
+        println!("terrane has compared your real infrastructure against your configuration and found no differences, so no changes are needed.");
         return;
     }
-    println!("\nChanges to Outputs:");
-    for c in &p.changes {
-        match (&c.before, &c.after) {
-            (None, Some((v, s))) => println!("  + {} = {}", c.name, shown(v, *s)),
-            (Some(_), None) => println!("  - {} = null", c.name),
-            (Some(_), Some((v, s))) => println!("  ~ {} = {}", c.name, shown(v, *s)),
-            (None, None) => {}
+    print!("{}", render_changes(&r.resource_changes));
+    let (add, change, destroy) = summary_counts(&r.resource_changes);
+    if r.resource_changes.iter().any(|c| c.action != Action::NoOp) {
+        println!("\nPlan: {add} to add, {change} to change, {destroy} to destroy.");
+    }
+    if !r.changes.is_empty() {
+        println!("\nChanges to Outputs:");
+        for c in &r.changes {
+            match (&c.before, &c.after) {
+                (None, Some((v, s))) => println!("  + {} = {}", c.name, shown(v, *s)),
+                (Some(_), None) => println!("  - {} = null", c.name),
+                (Some(_), Some((v, s))) => println!("  ~ {} = {}", c.name, shown(v, *s)),
+                (None, None) => {}
+            }
         }
     }
-    println!("\nYou can apply this plan to save these new output values to the Terrane state, without changing any real infrastructure.");
 }
 
 fn shown(v: &Value, sensitive: bool) -> String {
     if sensitive || v.is_sensitive() {
         "(sensitive value)".into()
+    } else if !v.is_wholly_known() {
+        "(known after apply)".into()
     } else {
         console_value(v).replace('\n', "\n    ")
     }
@@ -256,10 +313,10 @@ pub fn run_plan(args: &[String]) -> CommandResult {
             "Saved plans (-out) are not available yet in terrane.".into(),
         ));
     }
-    let planned = plan(&flags, flags.flag("destroy"), color)?;
+    let planned = run(&flags, flags.flag("destroy"), color, Phase::Plan)?;
     show_changes(&planned);
     Ok(
-        if flags.flag("detailed-exitcode") && !planned.changes.is_empty() {
+        if flags.flag("detailed-exitcode") && has_changes(&planned) {
             2
         } else {
             0
@@ -277,9 +334,9 @@ pub fn run_apply(args: &[String], destroy: bool) -> CommandResult {
         ));
     }
     let destroy = destroy || flags.flag("destroy");
-    let planned = plan(&flags, destroy, color)?;
+    let planned = run(&flags, destroy, color, Phase::Plan)?;
     show_changes(&planned);
-    if !planned.changes.is_empty() && !flags.flag("auto-approve") {
+    if has_changes(&planned) && !flags.flag("auto-approve") {
         let question = if destroy {
             "Do you really want to destroy all resources?"
         } else {
@@ -287,7 +344,7 @@ pub fn run_apply(args: &[String], destroy: bool) -> CommandResult {
         };
         if !confirm(
             question,
-            "Terrane will perform the actions described above.",
+            "terrane will perform the actions described above.",
         ) {
             let msg = if std::io::stdin().is_terminal() {
                 "Apply cancelled."
@@ -297,25 +354,33 @@ pub fn run_apply(args: &[String], destroy: bool) -> CommandResult {
             return Err(Failure::Message(msg.into()));
         }
     }
-    let mut state = planned
-        .prior
-        .clone()
-        .unwrap_or_else(|| State::new(env!("CARGO_PKG_VERSION")));
-    if planned.prior.is_none() || !planned.changes.is_empty() {
-        state.outputs = planned.new_outputs.clone();
+    let applied = if planned
+        .resource_changes
+        .iter()
+        .any(|c| c.action != Action::NoOp)
+    {
+        run(&flags, destroy, color, Phase::Apply)?
+    } else {
+        planned
+    };
+    let mut state = applied.state.clone();
+    if applied.prior.is_none() || has_changes(&applied) {
+        state.outputs = applied.new_outputs.clone();
         state.serial += 1;
         state.terraform_version = env!("CARGO_PKG_VERSION").to_string();
         state
-            .write(&planned.state_path)
+            .write(&applied.state_path)
             .map_err(|e| Failure::Message(format!("Failed to save state: {e}")))?;
     }
-    let verb = if destroy { "Destroy" } else { "Apply" };
+    let (add, change, destroyed) = summary_counts(&applied.resource_changes);
     if destroy {
-        println!("\n{verb} complete! Resources: 0 destroyed.");
+        println!("\nDestroy complete! Resources: {destroyed} destroyed.");
     } else {
-        println!("\n{verb} complete! Resources: 0 added, 0 changed, 0 destroyed.");
+        println!(
+            "\nApply complete! Resources: {add} added, {change} changed, {destroyed} destroyed."
+        );
     }
-    if !destroy && !planned.new_outputs.is_empty() {
+    if !destroy && !applied.new_outputs.is_empty() {
         println!("\nOutputs:\n");
         for c in super::output::render_all(&state) {
             println!("{c}");

@@ -15,8 +15,9 @@ use crate::render::print_diagnostics;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use terrane_engine::config::{load_module_tree, Module, ResourceMode};
+use terrane_engine::config::{load_module_tree, Module};
 use terrane_engine::diag::{Diagnostic, Diagnostics, Sources};
+use terrane_engine::plan::{resource_provider, ProviderSet};
 
 /// Runs a command; returns the exit code.
 pub fn dispatch(command: &str, args: &[String]) -> u8 {
@@ -164,35 +165,31 @@ fn register_sources(module: &Module, sources: &mut Sources) {
     }
 }
 
-/// The provider addresses the resources of a module tree need, with one resource address
-/// using each (for messages).
-pub fn providers_needed(module: &Module) -> Vec<(String, String)> {
+/// The providers a module tree's resources need that `available` lacks, with one resource
+/// address using each (for messages).
+pub fn missing_providers(module: &Module, available: &ProviderSet) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
-    collect_providers(module, "", &mut out);
+    collect_missing(module, "", available, &mut out);
     out.sort();
     out.dedup_by(|a, b| a.0 == b.0);
     out
 }
 
-fn collect_providers(module: &Module, prefix: &str, out: &mut Vec<(String, String)>) {
+fn collect_missing(
+    module: &Module,
+    prefix: &str,
+    available: &ProviderSet,
+    out: &mut Vec<(String, String)>,
+) {
     for res in module.resources.values() {
-        let local = res.provider_name();
-        let source = module
-            .terraform
-            .required_providers
-            .get(local)
-            .and_then(|r| r.source.as_deref());
-        let address = terrane_providers::provider_address(local, source);
-        if res.mode == ResourceMode::Managed && res.ty == "terraform_data" {
-            continue;
-        }
-        if !terrane_providers::is_built_in(&address) {
+        let address = resource_provider(module, res);
+        if !available.contains(&address) {
             out.push((address, format!("{prefix}{}", res.address())));
         }
     }
     for (name, call) in &module.module_calls {
         if let Some(child) = &call.module {
-            collect_providers(child, &format!("{prefix}module.{name}."), out);
+            collect_missing(child, &format!("{prefix}module.{name}."), available, out);
         }
     }
 }
@@ -228,7 +225,7 @@ pub fn operation_blockers(module: &Module) -> Diagnostics {
             .at(Some(range.clone())),
         );
     }
-    let missing = providers_needed(module);
+    let missing = missing_providers(module, &terrane_providers::built_in());
     if !missing.is_empty() {
         diags.push(missing_providers_diagnostic(&missing, true));
     }

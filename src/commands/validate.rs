@@ -3,7 +3,7 @@
 //! providers.
 
 use super::{
-    load, missing_providers_diagnostic, parse_flags, providers_needed, use_color, CommandResult,
+    load, missing_providers, missing_providers_diagnostic, parse_flags, use_color, CommandResult,
 };
 use crate::flags::Spec;
 use crate::render::print_diagnostics;
@@ -44,7 +44,7 @@ pub fn run(args: &[String]) -> CommandResult {
             .at(Some(range.clone())),
         );
     }
-    let missing = providers_needed(&loaded.module);
+    let missing = missing_providers(&loaded.module, &terrane_providers::built_in());
     if !missing.is_empty() {
         diags.push(missing_providers_diagnostic(&missing, false));
     }
