@@ -11,6 +11,7 @@ mod render;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     // Deeply nested configurations recurse deeply: run on a thread with a large stack (only
     // the pages actually touched are committed).
     let worker = std::thread::Builder::new()
@@ -27,6 +28,17 @@ fn main() -> ExitCode {
             eprintln!("Error: {e}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// Rust ignores SIGPIPE, so printing to a closed pipe (`terrane plan | head`) would panic;
+/// restoring the default makes the process end quietly instead, as Terraform's does.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal disposition to its default is async-signal-safe and happens
+    // before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

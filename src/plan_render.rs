@@ -135,30 +135,21 @@ fn render_object_diff(
         let name_padded = format!("{name:<width$}");
         match (old, new) {
             (None, Some(n)) => {
-                let _ = writeln!(
-                    out,
-                    "{}+ {name_padded} = {}{forces}",
-                    &pad[2..],
-                    show(n, indent)
-                );
+                let _ = writeln!(out, "{}+ {name_padded} = {}{forces}", pad, show(n, indent));
             }
             (Some(o), None) => {
                 let _ = writeln!(
                     out,
                     "{}- {name_padded} = {} -> null{forces}",
-                    &pad[2..],
+                    pad,
                     show(o, indent)
                 );
             }
             (Some(o), Some(n)) => {
                 if o.raw_equal(n) {
                     if matches!(c.action, Action::Delete) {
-                        let _ = writeln!(
-                            out,
-                            "{}- {name_padded} = {} -> null",
-                            &pad[2..],
-                            show(o, indent)
-                        );
+                        let _ =
+                            writeln!(out, "{}- {name_padded} = {} -> null", pad, show(o, indent));
                     } else {
                         unchanged += 1;
                     }
@@ -166,7 +157,7 @@ fn render_object_diff(
                     let _ = writeln!(
                         out,
                         "{}~ {name_padded} = {} -> {}{forces}",
-                        &pad[2..],
+                        pad,
                         show(o, indent),
                         show(n, indent)
                     );

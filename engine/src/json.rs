@@ -131,3 +131,131 @@ mod tests {
         assert_eq!(value_from_json(&j, &v.ty()).unwrap(), v);
     }
 }
+
+/// A resource object as the state stores it: like [`value_to_json`], except that where the
+/// schema type is dynamic the value is wrapped as `{"value": ..., "type": ...}` so that its
+/// type survives, as Terraform writes it.
+pub fn state_value_to_json(v: &Value, schema_ty: &Type) -> Result<Json, String> {
+    let (v, _) = v.unmark();
+    if v.is_null() && *schema_ty != Type::Dynamic {
+        return Ok(Json::Null);
+    }
+    Ok(match (schema_ty, v) {
+        (Type::Dynamic, v) => {
+            let (plain, _) = v.unmark_deep();
+            serde_json::json!({"value": value_to_json(&plain)?, "type": plain.ty().to_json()})
+        }
+        (
+            Type::List(et) | Type::Set(et),
+            Value::List(_, e) | Value::Set(_, e) | Value::Tuple(e),
+        ) => Json::Array(
+            e.iter()
+                .map(|x| state_value_to_json(x, et))
+                .collect::<Result<_, _>>()?,
+        ),
+        (Type::Map(et), Value::Map(_, m) | Value::Object(m)) => Json::Object(
+            m.iter()
+                .map(|(k, x)| Ok((k.clone(), state_value_to_json(x, et)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        (Type::Object(attrs), Value::Object(m) | Value::Map(_, m)) => Json::Object(
+            attrs
+                .iter()
+                .map(|(k, t)| {
+                    let x = m.get(k).cloned().unwrap_or(Value::Null(t.clone()));
+                    Ok((k.clone(), state_value_to_json(&x, t)?))
+                })
+                .collect::<Result<_, String>>()?,
+        ),
+        (Type::Tuple(ts), Value::Tuple(e) | Value::List(_, e)) => Json::Array(
+            e.iter()
+                .zip(ts.iter())
+                .map(|(x, t)| state_value_to_json(x, t))
+                .collect::<Result<_, _>>()?,
+        ),
+        (_, v) => value_to_json(v)?,
+    })
+}
+
+/// The inverse of [`state_value_to_json`].
+pub fn state_value_from_json(j: &Json, schema_ty: &Type) -> Result<Value, String> {
+    match schema_ty {
+        Type::Dynamic => {
+            if j.is_null() {
+                return Ok(Value::Null(Type::Dynamic));
+            }
+            let ty = j.get("type").and_then(Type::from_json).ok_or_else(|| {
+                format!("a value of dynamic type must be stored with its type, not as {j}")
+            })?;
+            value_from_json(j.get("value").unwrap_or(&Json::Null), &ty)
+        }
+        _ if j.is_null() => Ok(Value::Null(schema_ty.clone())),
+        Type::List(et) | Type::Set(et) if et.has_dynamic() => {
+            let items = j
+                .as_array()
+                .ok_or_else(|| format!("{j} is not a list"))?
+                .iter()
+                .map(|x| state_value_from_json(x, et))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(if matches!(schema_ty, Type::Set(_)) {
+                Value::set((**et).clone(), items)
+            } else {
+                Value::list((**et).clone(), items)
+            })
+        }
+        Type::Map(et) if et.has_dynamic() => Ok(Value::map(
+            (**et).clone(),
+            j.as_object()
+                .ok_or_else(|| format!("{j} is not a map"))?
+                .iter()
+                .map(|(k, x)| Ok((k.clone(), state_value_from_json(x, et)?)))
+                .collect::<Result<_, String>>()?,
+        )),
+        Type::Object(attrs) if schema_ty.has_dynamic() => {
+            let o = j
+                .as_object()
+                .ok_or_else(|| format!("{j} is not an object"))?;
+            Ok(Value::object(
+                attrs
+                    .iter()
+                    .map(|(k, t)| {
+                        Ok((
+                            k.clone(),
+                            state_value_from_json(o.get(k).unwrap_or(&Json::Null), t)?,
+                        ))
+                    })
+                    .collect::<Result<_, String>>()?,
+            ))
+        }
+        _ => value_from_json(j, schema_ty),
+    }
+}
+
+#[cfg(test)]
+mod state_tests {
+    use super::*;
+
+    #[test]
+    fn dynamic_attributes_keep_their_type() {
+        let schema = Type::object(
+            [
+                ("input".to_string(), Type::Dynamic),
+                ("id".to_string(), Type::String),
+            ]
+            .into(),
+        );
+        let v = Value::object(
+            [
+                ("input".to_string(), Value::tuple(vec![Value::int(1)])),
+                ("id".to_string(), "x".into()),
+            ]
+            .into(),
+        );
+        let j = state_value_to_json(&v, &schema).unwrap();
+        assert_eq!(
+            j["input"],
+            serde_json::json!({"value": [1], "type": ["tuple", ["number"]]})
+        );
+        assert_eq!(state_value_from_json(&j, &schema).unwrap(), v);
+    }
+}

@@ -6,7 +6,20 @@ pub use terrane_engine::provider::provider_address;
 
 /// Every built-in provider, each a fresh instance.
 pub fn built_in() -> ProviderSet {
-    ProviderSet::default()
+    let mut set = ProviderSet::default();
+    set.add(
+        terrane_provider_local::ADDRESS,
+        terrane_provider_local::provider(),
+    );
+    set.add(
+        terrane_provider_terraform::ADDRESS,
+        terrane_provider_terraform::provider(),
+    );
+    set.add(
+        terrane_provider_time::ADDRESS,
+        terrane_provider_time::provider(),
+    );
+    set
 }
 
 #[cfg(test)]

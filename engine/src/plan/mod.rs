@@ -14,7 +14,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::expr::Resolver;
 use crate::eval::module::{InstanceKey, ResourceHook};
 use crate::eval::references::references;
-use crate::json::{value_from_json, value_to_json};
+use crate::json::{state_value_from_json, state_value_to_json};
 use crate::provider::{
     provider_address, ApplyRequest, PlanRequest, Provider, ProviderSchema, Schema,
 };
@@ -310,7 +310,7 @@ impl Planner {
             self.runtime
                 .block_on(p.upgrade_state(&r.ty, i.schema_version, &i.attributes))?
         } else {
-            value_from_json(&i.attributes, &ty).map_err(|e| {
+            state_value_from_json(&i.attributes, &ty).map_err(|e| {
                 Diagnostics::from(Diagnostic::error(
                     "Invalid resource state",
                     format!(
@@ -530,7 +530,7 @@ impl Planner {
         tainted: bool,
     ) -> Result<(), Diagnostic> {
         let (plain, _) = value.unmark_deep();
-        let attributes = value_to_json(&plain).map_err(|e| {
+        let attributes = state_value_to_json(&plain, &schema.block.value_type()).map_err(|e| {
             Diagnostic::error(
                 "Failed to record the new state",
                 format!("The new object cannot be stored: {e}."),
@@ -663,7 +663,22 @@ impl Planner {
                 reason: None,
             });
         }
-        let must_replace = !response.requires_replace.is_empty() || tainted || requested;
+        // A path forces replacement only when its value actually changes, as in Terraform.
+        let replace_paths: Vec<Vec<String>> = response
+            .requires_replace
+            .iter()
+            .filter(|p| {
+                let before = value_at(&prior_value, p);
+                let after = value_at(&response.planned_state, p);
+                match (before, after) {
+                    (Some(b), Some(a)) => !a.is_wholly_known() || !b.raw_equal(&a),
+                    (None, None) => false,
+                    _ => true,
+                }
+            })
+            .cloned()
+            .collect();
+        let must_replace = !replace_paths.is_empty() || tainted || requested;
         if !must_replace {
             let action = if response.planned_state.raw_equal(&prior_value) {
                 Action::NoOp
@@ -705,7 +720,7 @@ impl Planner {
             action,
             before: prior_value,
             after: create.planned_state,
-            replace_paths: response.requires_replace,
+            replace_paths,
             private: create.planned_private,
             reason,
         })
@@ -944,6 +959,23 @@ impl ResourceHook for Planner {
         self.changes.borrow_mut().push(change);
         Ok(mark_sensitive(&response.new_state, &schema.block))
     }
+}
+
+/// The value at an attribute path (attribute names, list indexes as decimal text, map keys).
+fn value_at(v: &Value, path: &[String]) -> Option<Value> {
+    let mut cur = v.unmark().0.clone();
+    for step in path {
+        let next = match &cur {
+            Value::Object(m) | Value::Map(_, m) => m.get(step).cloned(),
+            Value::List(_, e) | Value::Tuple(e) => {
+                step.parse::<usize>().ok().and_then(|i| e.get(i).cloned())
+            }
+            Value::Null(_) => return None,
+            _ => None,
+        }?;
+        cur = next.unmark().0.clone();
+    }
+    Some(cur)
 }
 
 fn strip_index(address: &str) -> &str {

@@ -35,7 +35,7 @@ impl Provider for Things {
         s
     }
     async fn upgrade_state(&self, _: &str, _: u64, raw: &Json) -> Result<Value, Diagnostics> {
-        value_from_json(raw, &thing_schema().block.value_type())
+        crate::json::value_from_json(raw, &thing_schema().block.value_type())
             .map_err(|e| Diagnostic::error("bad", e).into())
     }
     async fn plan_change(&self, r: PlanRequest) -> PlanResponse {

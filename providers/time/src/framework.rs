@@ -38,13 +38,13 @@ pub fn get_str(object: &Value, name: &str) -> Option<String> {
 }
 
 /// A known, non-null whole-number attribute; an error when it is not a 64-bit integer.
-pub fn get_i64(object: &Value, name: &str) -> Result<Option<i64>, Diagnostic> {
+pub fn get_i64(object: &Value, name: &str) -> Result<Option<i64>, Diagnostics> {
     match get(object, name) {
         Value::Number(n) => n.to_i64().map(Some).ok_or_else(|| {
-            Diagnostic::error(
+            Diagnostics::from(Diagnostic::error(
                 "Value Conversion Error",
                 format!("The value of {name} ({n}) is not a whole number that fits in 64 bits."),
-            )
+            ))
         }),
         _ => Ok(None),
     }
@@ -89,8 +89,7 @@ pub fn plan_attributes(
         }
     }
     let prior_attributes = attributes(prior);
-    let changed = prior.is_null() || !Value::object(planned.clone()).raw_equal(&Value::object(prior_attributes.clone()));
-    if changed {
+    if prior.is_null() || !same_attributes(&planned, &prior_attributes) {
         for (name, attribute) in &block.attributes {
             let has_default = defaults.iter().any(|(d, _)| d == name);
             if attribute.computed && !has_default && get(config, name).is_null() {
@@ -131,11 +130,24 @@ pub fn replaced_attributes(
 /// Whether a planned attribute value differs from the prior one (unknown counts as a
 /// change).
 pub fn changed(prior: &Value, planned: Option<&Value>) -> bool {
-    match planned {
-        None => !prior.is_null(),
-        Some(p) if !p.is_wholly_known() => true,
-        Some(p) => p.equals(prior) != Some(true),
+    !same(prior, planned.unwrap_or(&Value::Null(Type::Dynamic)))
+}
+
+/// Whether two values are the same: both null (whatever type the nulls carry), or wholly
+/// known and equal.
+pub fn same(a: &Value, b: &Value) -> bool {
+    if a.is_null() && b.is_null() {
+        return true;
     }
+    a.is_wholly_known() && b.is_wholly_known() && a.equals(b) == Some(true)
+}
+
+/// Whether two objects' attributes are all the same (absent attributes count as null).
+pub fn same_attributes(a: &BTreeMap<String, Value>, b: &BTreeMap<String, Value>) -> bool {
+    let null = Value::Null(Type::Dynamic);
+    a.keys()
+        .chain(b.keys())
+        .all(|k| same(a.get(k).unwrap_or(&null), b.get(k).unwrap_or(&null)))
 }
 
 /// Decodes a stored object of the current schema version from its state JSON, as the
@@ -160,17 +172,21 @@ pub fn decode_state(block: &Block, raw: &serde_json::Value) -> Result<Value, Dia
     Ok(Value::object(out))
 }
 
-/// The framework's `AtLeastOneOf` check for `names`: an error when all are null (and none
-/// unknown).
-pub fn at_least_one_of(config: &Value, names: &[&str]) -> Option<Diagnostic> {
-    let all_null = names
+/// Whether every attribute of `names` is null (an unknown one may still be set, so it
+/// counts as set): the condition of the framework's `AtLeastOneOf` validators.
+pub fn all_null(config: &Value, names: &[&str]) -> bool {
+    names
         .iter()
-        .all(|n| get(config, n).is_null() && !is_unknown(config, n));
-    all_null.then(|| {
+        .all(|n| get(config, n).is_null() && !is_unknown(config, n))
+}
+
+/// The framework's resource-level `AtLeastOneOf` validator.
+pub fn at_least_one_configured(config: &Value, names: &[&str]) -> Option<Diagnostic> {
+    all_null(config, names).then(|| {
         Diagnostic::error(
             "Missing Attribute Configuration",
             format!(
-                "At least one attribute out of [{}] must be specified",
+                "At least one of these attributes must be configured: [{}]",
                 names.join(",")
             ),
         )

@@ -299,7 +299,7 @@ pub(crate) fn numbers<const N: usize>(
 ) -> Result<[Option<i64>; N], Diagnostics> {
     let mut out = [None; N];
     for (slot, name) in out.iter_mut().zip(names) {
-        *slot = framework::get_i64(object, name).map_err(Diagnostics::from)?;
+        *slot = framework::get_i64(object, name)?;
     }
     Ok(out)
 }
@@ -391,9 +391,17 @@ pub(crate) mod test_support {
     pub async fn create(p: &TimeProvider, type_name: &str, config: &Value) -> Value {
         let null = Value::Null(Type::Dynamic);
         let planned = plan(p, type_name, &null, config).await;
-        assert!(!planned.diagnostics.has_errors(), "{:?}", planned.diagnostics);
+        assert!(
+            !planned.diagnostics.has_errors(),
+            "{:?}",
+            planned.diagnostics
+        );
         let applied = apply(p, type_name, &null, &planned.planned_state, config).await;
-        assert!(!applied.diagnostics.has_errors(), "{:?}", applied.diagnostics);
+        assert!(
+            !applied.diagnostics.has_errors(),
+            "{:?}",
+            applied.diagnostics
+        );
         assert!(applied.new_state.is_wholly_known());
         applied.new_state
     }
@@ -454,7 +462,14 @@ mod tests {
             })
             .await;
         assert!(r.planned_state.is_null());
-        let applied = apply(&p, "time_static", &prior, &r.planned_state, &r.planned_state).await;
+        let applied = apply(
+            &p,
+            "time_static",
+            &prior,
+            &r.planned_state,
+            &r.planned_state,
+        )
+        .await;
         assert!(applied.new_state.is_null());
     }
 }
