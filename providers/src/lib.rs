@@ -12,6 +12,14 @@ pub fn built_in() -> ProviderSet {
         terrane_provider_local::provider(),
     );
     set.add(
+        terrane_provider_null::ADDRESS,
+        terrane_provider_null::provider(),
+    );
+    set.add(
+        terrane_provider_random::ADDRESS,
+        terrane_provider_random::provider(),
+    );
+    set.add(
         terrane_provider_terraform::ADDRESS,
         terrane_provider_terraform::provider(),
     );

@@ -803,6 +803,20 @@ impl ResourceHook for Planner {
             (!module_path.is_empty()).then(|| module_path.to_string()),
         );
         let dependencies = Planner::dependencies(module_path, resource);
+        let plain_config = config.unmark_deep().0;
+        let checked = match resource.mode {
+            ResourceMode::Managed => self
+                .runtime
+                .block_on(provider.validate_resource_config(&resource.ty, &plain_config)),
+            ResourceMode::Data => self
+                .runtime
+                .block_on(provider.validate_data_source_config(&resource.ty, &plain_config)),
+        };
+        let checked = with_address(checked, &address);
+        if checked.has_errors() {
+            return Err(first_error(checked));
+        }
+        self.diagnostics.borrow_mut().extend(checked);
         if resource.mode == ResourceMode::Data {
             let (plain, _) = config.unmark_deep();
             if !plain.is_wholly_known() {

@@ -78,7 +78,7 @@ fn z_power(exponent: u64) -> Vec<u64> {
     result[0] = 1;
     for bit in (0..64).rev() {
         result = mul_mod(&result, &result);
-        if exponent >> bit & 1 == 1 {
+        if (exponent >> bit) & 1 == 1 {
             result = mul_z(&result);
         }
     }
@@ -89,40 +89,48 @@ fn z_power(exponent: u64) -> Vec<u64> {
 /// state Go's table generator derives from seed 1.
 fn cooked_table() -> &'static [u64; LEN] {
     static TABLE: OnceLock<[u64; LEN]> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        // The initial state, in the order of the value sequence: with the feed index
-        // starting 334 and moving down, sequence element k (k <= 0) sits at position
-        // (334 - k) mod 607, so sequence index j = k + 606 maps to position (940 - j) mod 607.
-        let mut state = [0u64; LEN];
-        let mut x: i32 = 1;
-        for i in -20..LEN as i64 {
+    TABLE.get_or_init(|| state_after(COOKING_STEPS))
+}
+
+/// The state Go's table generator starts from: the Lehmer sequence from seed 1, three draws
+/// combined per element.
+fn initial_cooking_state() -> [u64; LEN] {
+    let mut state = [0u64; LEN];
+    let mut x: i32 = 1;
+    for i in -20..LEN as i64 {
+        x = lehmer_step(x);
+        if i >= 0 {
+            let mut u = (x as u64) << 20;
             x = lehmer_step(x);
-            if i >= 0 {
-                let mut u = (x as u64) << 20;
-                x = lehmer_step(x);
-                u ^= (x as u64) << 10;
-                x = lehmer_step(x);
-                u ^= x as u64;
-                state[i as usize] = u;
-            }
+            u ^= (x as u64) << 10;
+            x = lehmer_step(x);
+            u ^= x as u64;
+            state[i as usize] = u;
         }
-        let position = |j: usize| (LEN + (LEN - TAP) - j % LEN) % LEN;
-        let initial: Vec<u64> = (0..LEN).map(|j| state[position(j)]).collect();
-        // Sequence element j satisfies y_j = y_{j-607} + y_{j-273}, so y_m is the linear
-        // combination of y_0..y_606 given by the coefficients of z^m modulo z^607 - z^334 - 1.
-        // After N steps the state holds y_N..y_{N+606}.
-        let mut coefficients = z_power(COOKING_STEPS);
-        let mut table = [0u64; LEN];
-        for j in COOKING_STEPS..COOKING_STEPS + LEN as u64 {
-            let value = coefficients
-                .iter()
-                .zip(&initial)
-                .fold(0u64, |acc, (c, y)| acc.wrapping_add(c.wrapping_mul(*y)));
-            table[position((j % LEN as u64) as usize)] = value;
-            coefficients = mul_z(&coefficients);
-        }
-        table
-    })
+    }
+    state
+}
+
+/// The state vector after `steps` steps from [`initial_cooking_state`], by jumping ahead.
+fn state_after(steps: u64) -> [u64; LEN] {
+    let state = initial_cooking_state();
+    // Number the values in the order the generator produces them: with the feed index
+    // starting at 334 and moving down, value j (the initial ones being j = 0..606) lives at
+    // position (940 - j) mod 607, and y_j = y_{j-607} + y_{j-273}. So y_m is the combination
+    // of y_0..y_606 whose coefficients are those of z^m modulo z^607 - z^334 - 1, and after
+    // N steps the state holds y_N..y_{N+606}.
+    let position = |j: u64| ((LEN - 1 + (LEN - TAP)) as u64 - j % LEN as u64) as usize % LEN;
+    let initial: Vec<u64> = (0..LEN as u64).map(|j| state[position(j)]).collect();
+    let mut coefficients = z_power(steps);
+    let mut result = [0u64; LEN];
+    for j in steps..steps + LEN as u64 {
+        result[position(j)] = coefficients
+            .iter()
+            .zip(&initial)
+            .fold(0u64, |acc, (c, y)| acc.wrapping_add(c.wrapping_mul(*y)));
+        coefficients = mul_z(&coefficients);
+    }
+    result
 }
 
 /// A `math/rand` `Rand` over Go's default seeded source.
@@ -172,7 +180,11 @@ impl GoRand {
 
     fn next_u64(&mut self) -> u64 {
         self.tap = if self.tap == 0 { LEN - 1 } else { self.tap - 1 };
-        self.feed = if self.feed == 0 { LEN - 1 } else { self.feed - 1 };
+        self.feed = if self.feed == 0 {
+            LEN - 1
+        } else {
+            self.feed - 1
+        };
         let value = self.state[self.feed].wrapping_add(self.state[self.tap]);
         self.state[self.feed] = value;
         value
@@ -262,5 +274,34 @@ mod tests {
         let mut r = GoRand::new(7);
         assert_eq!(r.intn(0), None);
         assert_eq!(r.intn(-3), None);
+    }
+
+    #[test]
+    fn jumping_ahead_matches_stepping() {
+        for steps in [0u64, 1, 272, 273, 606, 607, 1000, 5000] {
+            let mut stepped = GoRand {
+                tap: 0,
+                feed: LEN - TAP,
+                state: initial_cooking_state(),
+            };
+            for _ in 0..steps {
+                stepped.next_u64();
+            }
+            assert_eq!(state_after(steps), stepped.state, "after {steps} steps");
+        }
+    }
+
+    #[test]
+    fn seeds_from_text_like_the_upstream_provider() {
+        // CRC-64/ISO("12345") seeds the generator upstream's random_integer tests use:
+        // min 1, max 3 gives 3; seed "123456" gives 2.
+        assert_eq!(GoRand::from_seed_text("12345").intn(3), Some(2));
+        assert_eq!(GoRand::from_seed_text("123456").intn(3), Some(1));
+    }
+
+    #[test]
+    fn perm_matches_go() {
+        // Upstream's random_shuffle test: seed "-" shuffles [a b c d e] into [a c b e d].
+        assert_eq!(GoRand::from_seed_text("-").perm(5), vec![0, 2, 1, 4, 3]);
     }
 }
