@@ -1,0 +1,257 @@
+//! End-to-end runs of `terrane plan`, `apply` and `destroy` with the native providers, as a
+//! user runs them: create, a clean plan, a change, update in place, replace, count and
+//! for_each growing and shrinking, modules, and destroy.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn terrane(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_terrane"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("TF_WORKSPACE")
+        .output()
+        .expect("run terrane")
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = terrane(dir, args);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "terrane {args:?} failed: {}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn plan_exit(dir: &Path) -> (i32, String) {
+    let out = terrane(dir, &["plan", "-detailed-exitcode", "-input=false"]);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+fn write(dir: &Path, text: &str) {
+    std::fs::write(dir.join("main.tf"), text).unwrap();
+}
+
+fn state(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("terraform.tfstate")).unwrap()).unwrap()
+}
+
+fn instance_attr(
+    dir: &Path,
+    name: &str,
+    key: Option<serde_json::Value>,
+    attr: &str,
+) -> serde_json::Value {
+    let s = state(dir);
+    let r = s["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("{name} in {s}"));
+    let i = r["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i.get("index_key").cloned() == key)
+        .unwrap_or_else(|| panic!("instance of {name}"));
+    i["attributes"][attr].clone()
+}
+
+#[test]
+fn lifecycle_of_a_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        r#"
+resource "random_pet" "p" {
+  keepers = { generation = "1" }
+}
+resource "null_resource" "n" {
+  count    = 2
+  triggers = { pet = random_pet.p.id, index = count.index }
+}
+resource "terraform_data" "d" {
+  input = "one"
+}
+output "pet" { value = random_pet.p.id }
+"#,
+    );
+    let (code, text) = plan_exit(d);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("Plan: 4 to add, 0 to change, 0 to destroy."),
+        "{text}"
+    );
+    let applied = ok(d, &["apply", "-auto-approve", "-input=false"]);
+    assert!(
+        applied.contains("Apply complete! Resources: 4 added, 0 changed, 0 destroyed."),
+        "{applied}"
+    );
+    let pet = instance_attr(d, "p", None, "id");
+    assert_eq!(plan_exit(d).0, 0, "a second plan is clean");
+
+    // Update in place: terraform_data's input changes without replacing it.
+    let id_before = instance_attr(d, "d", None, "id");
+    write(
+        d,
+        &std::fs::read_to_string(d.join("main.tf"))
+            .unwrap()
+            .replace("input = \"one\"", "input = \"two\""),
+    );
+    let (code, text) = plan_exit(d);
+    assert_eq!(code, 2);
+    assert!(
+        text.contains("terraform_data.d will be updated in-place"),
+        "{text}"
+    );
+    ok(d, &["apply", "-auto-approve"]);
+    assert_eq!(instance_attr(d, "d", None, "id"), id_before);
+    assert_eq!(
+        instance_attr(d, "d", None, "output"),
+        serde_json::json!({"value": "two", "type": "string"})
+    );
+
+    // Replace: a keeper change gives a new pet, and the null resources follow.
+    write(
+        d,
+        &std::fs::read_to_string(d.join("main.tf"))
+            .unwrap()
+            .replace("generation = \"1\"", "generation = \"2\""),
+    );
+    let (_, text) = plan_exit(d);
+    assert!(text.contains("random_pet.p must be replaced"), "{text}");
+    assert!(text.contains("# forces replacement"), "{text}");
+    ok(d, &["apply", "-auto-approve"]);
+    assert_ne!(instance_attr(d, "p", None, "id"), pet);
+
+    // count grows and shrinks.
+    write(
+        d,
+        &std::fs::read_to_string(d.join("main.tf"))
+            .unwrap()
+            .replace("count    = 2", "count    = 3"),
+    );
+    let (_, text) = plan_exit(d);
+    assert!(
+        text.contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        "{text}"
+    );
+    ok(d, &["apply", "-auto-approve"]);
+    write(
+        d,
+        &std::fs::read_to_string(d.join("main.tf"))
+            .unwrap()
+            .replace("count    = 3", "count    = 1"),
+    );
+    let (_, text) = plan_exit(d);
+    assert!(
+        text.contains("Plan: 0 to add, 0 to change, 2 to destroy."),
+        "{text}"
+    );
+    ok(d, &["apply", "-auto-approve"]);
+    let s = state(d);
+    let n = s["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "n")
+        .unwrap();
+    assert_eq!(n["instances"].as_array().unwrap().len(), 1);
+
+    let destroyed = ok(d, &["destroy", "-auto-approve"]);
+    assert!(
+        destroyed.contains("Destroy complete! Resources: 3 destroyed."),
+        "{destroyed}"
+    );
+    assert_eq!(state(d)["resources"], serde_json::json!([]));
+}
+
+#[test]
+fn for_each_and_modules() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("modules/pet")).unwrap();
+    std::fs::write(
+        d.join("modules/pet/main.tf"),
+        r#"
+variable "prefix" { type = string }
+resource "random_pet" "this" {
+  prefix = var.prefix
+}
+output "name" { value = random_pet.this.id }
+"#,
+    )
+    .unwrap();
+    write(
+        d,
+        r#"
+variable "envs" {
+  type    = set(string)
+  default = ["dev", "prod"]
+}
+module "pet" {
+  source   = "./modules/pet"
+  for_each = var.envs
+  prefix   = each.key
+}
+output "names" { value = { for k, m in module.pet : k => m.name } }
+"#,
+    );
+    ok(d, &["apply", "-auto-approve"]);
+    let out: serde_json::Value =
+        serde_json::from_str(&ok(d, &["output", "-json", "names"])).unwrap();
+    assert!(out["dev"].as_str().unwrap().starts_with("dev-"), "{out}");
+    assert!(out["prod"].as_str().unwrap().starts_with("prod-"), "{out}");
+    let s = state(d);
+    let modules: Vec<&str> = s["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["module"].as_str().unwrap())
+        .collect();
+    assert_eq!(modules, ["module.pet[\"dev\"]", "module.pet[\"prod\"]"]);
+    assert_eq!(plan_exit(d).0, 0);
+
+    let (_, text) = {
+        let out = terrane(d, &["plan", "-detailed-exitcode", "-var", "envs=[\"dev\"]"]);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    assert!(
+        text.contains("module.pet[\"prod\"].random_pet.this will be destroyed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn sensitive_values_stay_hidden() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        r#"
+resource "random_password" "pw" {
+  length = 24
+}
+output "pw" {
+  value     = random_password.pw.result
+  sensitive = true
+}
+"#,
+    );
+    let applied = ok(d, &["apply", "-auto-approve"]);
+    let secret = instance_attr(d, "pw", None, "result");
+    assert!(!applied.contains(secret.as_str().unwrap()), "{applied}");
+    assert!(applied.contains("pw = <sensitive>"), "{applied}");
+    assert_eq!(ok(d, &["output", "-raw", "pw"]), secret.as_str().unwrap());
+}
