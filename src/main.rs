@@ -7,6 +7,7 @@ mod commands;
 mod flags;
 mod plan_render;
 mod render;
+mod saved_plan;
 
 use std::process::ExitCode;
 

@@ -255,3 +255,47 @@ output "pw" {
     assert!(applied.contains("pw = <sensitive>"), "{applied}");
     assert_eq!(ok(d, &["output", "-raw", "pw"]), secret.as_str().unwrap());
 }
+
+#[test]
+fn saved_plan_is_applied_exactly_and_a_stale_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        r#"
+variable "n" { default = 1 }
+resource "random_id" "r" {
+  count       = var.n
+  byte_length = 4
+}
+"#,
+    );
+    ok(d, &["plan", "-out", "first.plan", "-var", "n=2"]);
+    ok(d, &["plan", "-out", "second.plan", "-var", "n=3"]);
+    let shown: serde_json::Value =
+        serde_json::from_str(&ok(d, &["show", "-json", "first.plan"])).unwrap();
+    assert_eq!(shown["resource_changes"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        shown["resource_changes"][0]["change"]["actions"],
+        serde_json::json!(["create"])
+    );
+    assert_eq!(
+        shown["resource_changes"][0]["change"]["after_unknown"]["hex"],
+        true
+    );
+
+    let applied = ok(d, &["apply", "first.plan"]);
+    assert!(
+        applied.contains("Apply complete! Resources: 2 added"),
+        "{applied}"
+    );
+    let out = terrane(d, &["apply", "second.plan"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Saved plan is stale"));
+    let s = state(d);
+    assert_eq!(
+        s["resources"][0]["instances"].as_array().unwrap().len(),
+        2,
+        "nothing of the stale plan applied"
+    );
+}

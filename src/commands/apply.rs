@@ -10,6 +10,7 @@ use super::{
 use crate::flags::{Flags, Spec};
 use crate::plan_render::{render_changes, summary_counts};
 use crate::render::console_value;
+use crate::saved_plan::{config_digest, SavedPlan, FORMAT};
 use serde_json::Value as Json;
 use std::io::IsTerminal;
 use std::rc::Rc;
@@ -62,9 +63,20 @@ struct Run {
     resource_changes: Vec<Change>,
     changes: Vec<OutputChange>,
     new_outputs: serde_json::Map<String, Json>,
+    /// The root variable values the run used.
+    variables: std::collections::BTreeMap<String, Value>,
+    /// The configuration's digest, for saved plans.
+    digest: String,
+    options: Options,
 }
 
-fn run(flags: &Flags, destroy: bool, color: bool, phase: Phase) -> Result<Run, Failure> {
+fn run(
+    flags: &Flags,
+    destroy: bool,
+    color: bool,
+    phase: Phase,
+    saved: Option<&SavedPlan>,
+) -> Result<Run, Failure> {
     let dir = cwd();
     let loaded = load(&dir);
     let mut diags = loaded.diagnostics.clone();
@@ -74,7 +86,9 @@ fn run(flags: &Flags, destroy: bool, color: bool, phase: Phase) -> Result<Run, F
     let (mut vars, var_diags) = collect_root_variables(&loaded.module, &dir, flags);
     let all_sources = merge_sources(&loaded.sources, &vars.files);
     check(&all_sources, &var_diags, color)?;
-    if phase == Phase::Plan {
+    if let Some(saved) = saved {
+        vars.values = saved_variables(saved)?;
+    } else if phase == Phase::Plan {
         prompt_missing(&loaded.module, &mut vars.values, flags)?;
     }
 
@@ -83,14 +97,34 @@ fn run(flags: &Flags, destroy: bool, color: bool, phase: Phase) -> Result<Run, F
         None => workspace_state_path(&dir, &current_workspace()),
     };
     let prior = State::read(&state_path).map_err(|e| Failure::Message(e.to_string()))?;
-    let options = Options {
-        destroy,
-        refresh: flags.flag_default_true("refresh"),
-        replace: flags
-            .all(&["replace"])
-            .map(|(_, v)| v.to_string())
-            .collect(),
+    let digest = config_digest(&loaded.module);
+    if let Some(saved) = saved {
+        check_saved_plan(saved, prior.as_ref(), &digest)?;
+    }
+    let options = match saved {
+        Some(saved) => Options {
+            destroy: saved.destroy,
+            refresh: saved.refresh,
+            replace: saved.replace.iter().cloned().collect(),
+            expected: Some(
+                saved
+                    .actions
+                    .iter()
+                    .map(|(a, acts)| (a.clone(), action_from_json(acts)))
+                    .collect(),
+            ),
+        },
+        None => Options {
+            destroy,
+            refresh: flags.flag_default_true("refresh"),
+            replace: flags
+                .all(&["replace"])
+                .map(|(_, v)| v.to_string())
+                .collect(),
+            expected: None,
+        },
     };
+    let variables = vars.values.clone();
     let start = prior
         .clone()
         .unwrap_or_else(|| State::new(env!("CARGO_PKG_VERSION")));
@@ -98,7 +132,7 @@ fn run(flags: &Flags, destroy: bool, color: bool, phase: Phase) -> Result<Run, F
     let planner = Planner::new(
         terrane_providers::built_in(),
         phase,
-        options,
+        options.clone(),
         start,
         persist_to,
     )
@@ -185,7 +219,145 @@ fn run(flags: &Flags, destroy: bool, color: bool, phase: Phase) -> Result<Run, F
         resource_changes: planner.changes(),
         changes,
         new_outputs,
+        variables,
+        digest,
+        options,
     })
+}
+
+/// Root variable values recorded in a saved plan.
+fn saved_variables(
+    saved: &SavedPlan,
+) -> Result<std::collections::BTreeMap<String, Value>, Failure> {
+    let mut out = std::collections::BTreeMap::new();
+    for (name, v) in &saved.variables {
+        let ty = v
+            .get("type")
+            .and_then(terrane_engine::value::Type::from_json)
+            .unwrap_or(terrane_engine::value::Type::Dynamic);
+        let value =
+            terrane_engine::json::value_from_json(v.get("value").unwrap_or(&Json::Null), &ty)
+                .map_err(|e| {
+                    Failure::Message(format!(
+                        "The saved plan's value for var.{name} is unreadable: {e}"
+                    ))
+                })?;
+        out.insert(name.clone(), value);
+    }
+    Ok(out)
+}
+
+/// Refuses a saved plan made against another state or another configuration.
+fn check_saved_plan(saved: &SavedPlan, prior: Option<&State>, digest: &str) -> Result<(), Failure> {
+    if saved.workspace != current_workspace() {
+        return Err(Failure::Message(format!(
+            "The saved plan was made for workspace {:?}, but the selected workspace is {:?}.",
+            saved.workspace,
+            current_workspace()
+        )));
+    }
+    let now = (prior.map(|s| s.lineage.clone()), prior.map(|s| s.serial));
+    if (saved.prior_lineage.clone(), saved.prior_serial) != now {
+        return Err(Failure::Message(
+            "Saved plan is stale: the state changed since this plan was made, so it can no longer be applied. Run terrane plan again to make a new plan.".into(),
+        ));
+    }
+    if saved.config_digest != digest {
+        return Err(Failure::Message(
+            "Saved plan is stale: the configuration changed since this plan was made. Run terrane plan again to make a new plan.".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn action_from_json(actions: &[String]) -> Action {
+    let a: Vec<&str> = actions.iter().map(String::as_str).collect();
+    match a.as_slice() {
+        ["create"] => Action::Create,
+        ["read"] => Action::Read,
+        ["update"] => Action::Update,
+        ["delete", "create"] => Action::DeleteThenCreate,
+        ["create", "delete"] => Action::CreateThenDelete,
+        ["delete"] => Action::Delete,
+        _ => Action::NoOp,
+    }
+}
+
+/// The plan in Terraform's JSON representation (`show -json`).
+fn plan_document(r: &Run) -> Json {
+    use terrane_engine::plan::json::{module_tree_json, resource_change_json, resource_value_json};
+    let variables: serde_json::Map<String, Json> = r
+        .variables
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                serde_json::json!({ "value": terrane_engine::plan::json::known_json(v) }),
+            )
+        })
+        .collect();
+    let planned: Vec<(Option<String>, Json)> = r
+        .resource_changes
+        .iter()
+        .filter(|c| c.action != Action::Delete)
+        .map(|c| (c.module.clone(), resource_value_json(c, &c.after)))
+        .collect();
+    let mut planned_outputs = serde_json::Map::new();
+    let mut output_changes = serde_json::Map::new();
+    for c in &r.changes {
+        let (after, unknown, sensitive) = match &c.after {
+            Some((v, s)) => (
+                terrane_engine::plan::json::known_json(v),
+                !v.is_wholly_known(),
+                *s || v.contains_sensitive(),
+            ),
+            None => (Json::Null, false, false),
+        };
+        let actions = match (&c.before, &c.after) {
+            (None, Some(_)) => vec!["create"],
+            (Some(_), None) => vec!["delete"],
+            _ => vec!["update"],
+        };
+        output_changes.insert(
+            c.name.clone(),
+            serde_json::json!({
+                "actions": actions,
+                "before": c.before.clone().unwrap_or(Json::Null),
+                "after": after,
+                "after_unknown": unknown,
+                "before_sensitive": false,
+                "after_sensitive": sensitive,
+            }),
+        );
+        if c.after.is_some() {
+            planned_outputs.insert(
+                c.name.clone(),
+                serde_json::json!({"sensitive": sensitive, "value": after}),
+            );
+        }
+    }
+    for (name, o) in &r.new_outputs {
+        planned_outputs.entry(name.clone()).or_insert_with(|| {
+            serde_json::json!({"sensitive": o.get("sensitive").cloned().unwrap_or(Json::Bool(false)), "value": o["value"].clone()})
+        });
+    }
+    let mut root_module = module_tree_json(planned);
+    if let Json::Object(m) = &mut root_module {
+        m.entry("resources").or_insert(Json::Array(vec![]));
+    }
+    let mut doc = serde_json::json!({
+        "format_version": "1.2",
+        "terraform_version": env!("CARGO_PKG_VERSION"),
+        "variables": variables,
+        "planned_values": { "outputs": planned_outputs, "root_module": root_module },
+        "resource_changes": r.resource_changes.iter().map(resource_change_json).collect::<Vec<_>>(),
+        "output_changes": output_changes,
+        "configuration": {},
+    });
+    if let Some(prior) = &r.prior {
+        doc["prior_state"] = super::show::state_document(prior);
+    }
+    doc
 }
 
 /// The configuration's sources plus the variable files read, for snippets.
@@ -308,13 +480,11 @@ fn shown(v: &Value, sensitive: bool) -> String {
 pub fn run_plan(args: &[String]) -> CommandResult {
     let flags = parse_flags(args, &SPEC)?;
     let color = use_color(flags.flag("no-color"));
-    if flags.value("out").is_some() {
-        return Err(Failure::Message(
-            "Saved plans (-out) are not available yet in terrane.".into(),
-        ));
-    }
-    let planned = run(&flags, flags.flag("destroy"), color, Phase::Plan)?;
+    let planned = run(&flags, flags.flag("destroy"), color, Phase::Plan, None)?;
     show_changes(&planned);
+    if let Some(out) = flags.value("out") {
+        save_plan(&planned, out)?;
+    }
     Ok(
         if flags.flag("detailed-exitcode") && has_changes(&planned) {
             2
@@ -324,17 +494,72 @@ pub fn run_plan(args: &[String]) -> CommandResult {
     )
 }
 
+/// Writes a plan to `out` for a later `terrane apply out`.
+fn save_plan(planned: &Run, out: &str) -> Result<(), Failure> {
+    let saved = SavedPlan {
+        format: FORMAT.to_string(),
+        terrane_version: env!("CARGO_PKG_VERSION").to_string(),
+        workspace: current_workspace(),
+        destroy: planned.options.destroy,
+        refresh: planned.options.refresh,
+        replace: planned.options.replace.iter().cloned().collect(),
+        variables: planned
+            .variables
+            .iter()
+            .map(|(k, v)| {
+                let (plain, _) = v.unmark_deep();
+                let json = terrane_engine::json::value_to_json(&plain).unwrap_or(Json::Null);
+                (
+                    k.clone(),
+                    serde_json::json!({"value": json, "type": plain.ty().to_json()}),
+                )
+            })
+            .collect(),
+        prior_lineage: planned.prior.as_ref().map(|s| s.lineage.clone()),
+        prior_serial: planned.prior.as_ref().map(|s| s.serial),
+        config_digest: planned.digest.clone(),
+        actions: planned
+            .resource_changes
+            .iter()
+            .map(|c| {
+                (
+                    c.address.clone(),
+                    c.action
+                        .json_actions()
+                        .iter()
+                        .map(|a| a.to_string())
+                        .collect(),
+                )
+            })
+            .collect(),
+        plan: plan_document(planned),
+    };
+    saved.write(&cwd().join(out))?;
+    println!("\nSaved the plan to: {out}\n\nTo perform exactly these actions, run the following command to apply:\n    terrane apply \"{out}\"");
+    Ok(())
+}
+
+/// The JSON plan document of a saved plan file (`show -json FILE`).
+pub fn saved_plan_document(path: &std::path::Path) -> Result<Json, Failure> {
+    Ok(SavedPlan::read(path)?.plan)
+}
+
 /// `terrane apply` and `terrane destroy`.
 pub fn run_apply(args: &[String], destroy: bool) -> CommandResult {
     let flags = parse_flags(args, &SPEC)?;
     let color = use_color(flags.flag("no-color"));
-    if !flags.positional.is_empty() {
-        return Err(Failure::Message(
-            "Applying a saved plan file is not available yet in terrane.".into(),
-        ));
+    if let Some(file) = flags.positional.first() {
+        if flags.all(&["var", "var-file"]).next().is_some() {
+            return Err(Failure::Message(
+                "Can't set variables when applying a saved plan: the plan already holds the values it was made with.".into(),
+            ));
+        }
+        let saved = SavedPlan::read(&cwd().join(file))?;
+        let applied = run(&flags, saved.destroy, color, Phase::Apply, Some(&saved))?;
+        return finish_apply(applied, saved.destroy);
     }
     let destroy = destroy || flags.flag("destroy");
-    let planned = run(&flags, destroy, color, Phase::Plan)?;
+    let planned = run(&flags, destroy, color, Phase::Plan, None)?;
     show_changes(&planned);
     if has_changes(&planned) && !flags.flag("auto-approve") {
         let question = if destroy {
@@ -359,10 +584,15 @@ pub fn run_apply(args: &[String], destroy: bool) -> CommandResult {
         .iter()
         .any(|c| c.action != Action::NoOp)
     {
-        run(&flags, destroy, color, Phase::Apply)?
+        run(&flags, destroy, color, Phase::Apply, None)?
     } else {
         planned
     };
+    finish_apply(applied, destroy)
+}
+
+/// Records the outputs of an apply and reports what it did.
+fn finish_apply(applied: Run, destroy: bool) -> CommandResult {
     let mut state = applied.state.clone();
     if applied.prior.is_none() || has_changes(&applied) {
         state.outputs = applied.new_outputs.clone();

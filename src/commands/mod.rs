@@ -6,6 +6,7 @@ mod console;
 mod fmt;
 mod init;
 mod output;
+mod show;
 mod validate;
 mod version;
 mod workspace;
@@ -32,6 +33,7 @@ pub fn dispatch(command: &str, args: &[String]) -> u8 {
         "apply" => apply::run_apply(args, false),
         "destroy" => apply::run_apply(args, true),
         "output" => output::run(args),
+        "show" => show::run(args),
         "workspace" => workspace::run(args),
         other => {
             eprintln!("Error: terrane has no command named {other:?}. Run \"terrane -help\" for the list of commands.");

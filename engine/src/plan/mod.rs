@@ -8,6 +8,7 @@
 //! planned and applied before their dependents.
 
 pub mod decode;
+pub mod json;
 
 use crate::config::{Module, Resource, ResourceMode};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -128,6 +129,9 @@ pub struct Options {
     pub refresh: bool,
     /// Instance addresses to replace (`-replace`).
     pub replace: HashSet<String>,
+    /// When applying a saved plan: the action each instance was planned with. An instance
+    /// whose fresh plan differs is an error instead of a surprise.
+    pub expected: Option<HashMap<String, Action>>,
 }
 
 /// The plan of one managed resource instance.
@@ -430,6 +434,12 @@ impl Planner {
                     "no longer in configuration".into()
                 }),
             };
+            if self.phase == Phase::Apply {
+                if let Err(d) = self.check_expected(&address, Action::Delete) {
+                    self.diagnostics.borrow_mut().push(d);
+                    continue;
+                }
+            }
             if self.phase == Phase::Apply && change.mode == ResourceMode::Managed {
                 if let Err(d) = self.destroy(&change, &prior.private) {
                     self.diagnostics.borrow_mut().extend(d);
@@ -726,6 +736,21 @@ impl Planner {
         })
     }
 
+    /// In a saved plan's apply, refuses an instance whose action is not the one saved.
+    fn check_expected(&self, address: &str, action: Action) -> Result<(), Diagnostic> {
+        let Some(expected) = &self.options.expected else {
+            return Ok(());
+        };
+        let saved = expected.get(address).copied().unwrap_or(Action::NoOp);
+        if saved == action {
+            return Ok(());
+        }
+        Err(Diagnostic::error(
+            "Saved plan does not match",
+            format!("The saved plan has {address} as {:?}, but it now needs {:?}: the configuration or the infrastructure changed since the plan was made. Run terrane plan again.", saved.json_actions(), action.json_actions()),
+        ))
+    }
+
     /// The addresses of the resources a resource's configuration refers to, as state
     /// records them in `dependencies`.
     fn dependencies(module_path: &str, resource: &Resource) -> Vec<String> {
@@ -893,6 +918,7 @@ impl ResourceHook for Planner {
             self.changes.borrow_mut().push(change);
             return Ok(mark_sensitive(&after, &schema.block));
         }
+        self.check_expected(&address, action)?;
         // Apply: carry the change out now; dependents are evaluated after this returns.
         let prior_private = prior.map(|p| p.private.clone()).unwrap_or_default();
         let config_plain = config.unmark_deep().0;
