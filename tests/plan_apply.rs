@@ -299,3 +299,56 @@ resource "random_id" "r" {
         "nothing of the stale plan applied"
     );
 }
+
+#[test]
+fn concurrent_applies_wait_for_the_lock_or_name_its_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        r#"
+resource "time_sleep" "wait" {
+  create_duration = "3s"
+}
+resource "random_pet" "p" {}
+"#,
+    );
+    let first = Command::new(env!("CARGO_BIN_EXE_terrane"))
+        .args(["apply", "-auto-approve"])
+        .current_dir(d)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the first apply holds the lock (it writes the lock info file).
+    let info = d.join(".terraform.tfstate.lock.info");
+    for _ in 0..100 {
+        if info.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let refused = terrane(d, &["apply", "-auto-approve", "-lock-timeout=0s"]);
+    assert_eq!(refused.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("Error acquiring the state lock"), "{err}");
+    assert!(err.contains("OperationTypeApply"), "{err}");
+
+    let waited = terrane(d, &["apply", "-auto-approve", "-lock-timeout=30s"]);
+    assert!(
+        waited.status.success(),
+        "{}",
+        String::from_utf8_lossy(&waited.stderr)
+    );
+    let mut first = first;
+    assert!(first.wait().unwrap().success());
+    let s = state(d);
+    let names: Vec<&str> = s["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "{s}");
+    assert_eq!(plan_exit(d).0, 0, "nothing lost, nothing duplicated");
+}

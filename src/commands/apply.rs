@@ -92,10 +92,7 @@ fn run(
         prompt_missing(&loaded.module, &mut vars.values, flags)?;
     }
 
-    let state_path = match flags.value("state") {
-        Some(p) => dir.join(p),
-        None => workspace_state_path(&dir, &current_workspace()),
-    };
+    let state_path = state_path(flags);
     let prior = State::read(&state_path).map_err(|e| Failure::Message(e.to_string()))?;
     let digest = config_digest(&loaded.module);
     if let Some(saved) = saved {
@@ -223,6 +220,20 @@ fn run(
         digest,
         options,
     })
+}
+
+/// The state file a run works on: `-state`, else the current workspace's.
+fn state_path(flags: &Flags) -> std::path::PathBuf {
+    match flags.value("state") {
+        Some(p) => cwd().join(p),
+        None => workspace_state_path(&cwd(), &current_workspace()),
+    }
+}
+
+/// Holds the state lock for the whole command (unless `-lock=false`).
+fn lock_state(flags: &Flags, operation: &str) -> Result<Option<terrane_state::StateLock>, Failure> {
+    let options = super::state::lock_options(flags)?;
+    super::state::acquire(&state_path(flags), operation, &options)
 }
 
 /// Root variable values recorded in a saved plan.
@@ -480,6 +491,7 @@ fn shown(v: &Value, sensitive: bool) -> String {
 pub fn run_plan(args: &[String]) -> CommandResult {
     let flags = parse_flags(args, &SPEC)?;
     let color = use_color(flags.flag("no-color"));
+    let _lock = lock_state(&flags, "OperationTypePlan")?;
     let planned = run(&flags, flags.flag("destroy"), color, Phase::Plan, None)?;
     show_changes(&planned);
     if let Some(out) = flags.value("out") {
@@ -548,6 +560,7 @@ pub fn saved_plan_document(path: &std::path::Path) -> Result<Json, Failure> {
 pub fn run_apply(args: &[String], destroy: bool) -> CommandResult {
     let flags = parse_flags(args, &SPEC)?;
     let color = use_color(flags.flag("no-color"));
+    let _lock = lock_state(&flags, "OperationTypeApply")?;
     if let Some(file) = flags.positional.first() {
         if flags.all(&["var", "var-file"]).next().is_some() {
             return Err(Failure::Message(

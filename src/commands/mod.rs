@@ -4,9 +4,12 @@
 mod apply;
 mod console;
 mod fmt;
+mod force_unlock;
 mod init;
 mod output;
 mod show;
+mod state;
+mod taint;
 mod validate;
 mod version;
 mod workspace;
@@ -35,6 +38,10 @@ pub fn dispatch(command: &str, args: &[String]) -> u8 {
         "output" => output::run(args),
         "show" => show::run(args),
         "workspace" => workspace::run(args),
+        "state" => state::run(args),
+        "taint" => taint::run_taint(args),
+        "untaint" => taint::run_untaint(args),
+        "force-unlock" => force_unlock::run(args),
         other => {
             eprintln!("Error: terrane has no command named {other:?}. Run \"terrane -help\" for the list of commands.");
             return 1;

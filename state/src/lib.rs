@@ -1,6 +1,18 @@
 //! Terraform state, format version 4: the model as Terraform writes it, reading it with
 //! checks (corrupt or newer-format files are refused, never overwritten), and writing it
 //! atomically (temporary file, fsync, rename) with the previous version kept as a backup.
+//!
+//! Around the model: addresses (`address`), locking (`lock`), workspaces (`workspace`),
+//! what the state commands do to a state (`ops`) and `state show`'s display (`show`).
+
+pub mod address;
+pub mod lock;
+pub mod ops;
+pub mod show;
+pub mod workspace;
+
+pub use address::{parse_instance, parse_target, AddressError, InstanceAddr, Target};
+pub use lock::{force_unlock, lock, LockError, LockInfo, StateLock};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -165,13 +177,18 @@ impl State {
     /// Writes the state atomically: the new snapshot goes to a temporary file that is synced
     /// and renamed over the old one, which is first kept as `<path>.backup`.
     pub fn write(&self, path: &Path) -> Result<(), StateError> {
+        self.write_with_backup(path, Some(&backup_path(path)))
+    }
+
+    /// Writes the state atomically like [`State::write`], keeping the previous snapshot
+    /// (when there is one) at `backup` instead, or nowhere.
+    pub fn write_with_backup(&self, path: &Path, backup: Option<&Path>) -> Result<(), StateError> {
         let io = |e| StateError::Io(path.to_path_buf(), e);
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             fs::create_dir_all(dir).map_err(io)?;
         }
-        if path.exists() {
-            let backup = backup_path(path);
-            fs::copy(path, &backup).map_err(io)?;
+        if let Some(backup) = backup.filter(|_| path.exists()) {
+            fs::copy(path, backup).map_err(io)?;
         }
         let tmp = path.with_extension("tfstate.tmp");
         {
