@@ -1047,6 +1047,13 @@ impl<'a> Evaluator<'a> {
         match name {
             "can" => return self.can(at, &args, syms),
             "try" => return self.try_(at, &args, syms),
+            "templatefile" if self.template_vars.is_some() => {
+                return Err(self.err(
+                    at,
+                    "Error in function call",
+                    "Call to function \"templatefile\" failed: cannot recursively call templatefile from inside another template function.",
+                ))
+            }
             "templatefile" => return self.templatefile(at, &args, syms),
             "templatestring" => return self.templatestring(at, &args, syms),
             _ => {}
