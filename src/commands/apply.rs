@@ -146,6 +146,14 @@ fn run(
     let eval = evaluate_tree_with(loaded.module.clone(), vars.values, settings, Some(hook));
     planner.finish();
     let mut diags = eval.diagnostics.clone();
+    if phase == Phase::Apply {
+        // Whatever failed, what finished is kept: the full state replaces the journal.
+        let mut written = planner.state();
+        written.serial += 1;
+        if let Err(d) = planner.write_state(&written) {
+            diags.push(d);
+        }
+    }
     diags.extend(planner.take_diagnostics());
     check(&all_sources, &diags, color)?;
 

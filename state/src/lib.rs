@@ -12,6 +12,7 @@ pub mod show;
 pub mod workspace;
 
 pub use address::{parse_instance, parse_target, AddressError, InstanceAddr, Target};
+pub mod journal;
 pub use lock::{force_unlock, lock, LockError, LockInfo, StateLock};
 
 use serde::{Deserialize, Serialize};
@@ -161,8 +162,20 @@ impl State {
     pub fn read(path: &Path) -> Result<Option<State>, StateError> {
         match fs::read_to_string(path) {
             Ok(text) if text.trim().is_empty() => Ok(None),
-            Ok(text) => State::parse(path, &text).map(Some),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Ok(text) => {
+                let mut state = State::parse(path, &text)?;
+                journal::replay(&mut state, path)
+                    .map_err(|e| StateError::Io(journal::journal_path(path), e))?;
+                Ok(Some(state))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut state = State::new(env!("CARGO_PKG_VERSION"));
+                match journal::replay(&mut state, path) {
+                    Ok(true) => Ok(Some(state)),
+                    Ok(false) => Ok(None),
+                    Err(e) => Err(StateError::Io(journal::journal_path(path), e)),
+                }
+            }
             Err(e) => Err(StateError::Io(path.to_path_buf(), e)),
         }
     }

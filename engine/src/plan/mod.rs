@@ -25,6 +25,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
+use terrane_state::journal::{apply_entry, Entry, Journal, ResourceHead};
 use terrane_state::{Instance as StateInstance, Resource as StateResource, State};
 
 /// The address of Terraform's built-in provider (`terraform_data`, `terraform_remote_state`).
@@ -166,7 +167,14 @@ pub struct Planner {
     changes: RefCell<Vec<Change>>,
     visited: RefCell<HashSet<String>>,
     diagnostics: RefCell<Diagnostics>,
+    /// The apply journal, opened at the first finished instance.
+    journal: RefCell<Option<Journal>>,
+    last_full_write: std::cell::Cell<std::time::Instant>,
 }
+
+/// How often the state file itself is rewritten during an apply (the journal records every
+/// instance in between).
+const FULL_WRITE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The instance address of a resource instance.
 pub fn instance_address(module_path: &str, resource: &Resource, key: &InstanceKey) -> String {
@@ -198,6 +206,18 @@ fn state_instance_address(r: &StateResource, i: &StateInstance) -> String {
     match &r.module {
         Some(m) => format!("{m}.{base}{key}"),
         None => format!("{base}{key}"),
+    }
+}
+
+/// The journal's identification of a state resource.
+fn head_of(r: &StateResource) -> ResourceHead {
+    ResourceHead {
+        module: r.module.clone(),
+        mode: r.mode.clone(),
+        ty: r.ty.clone(),
+        name: r.name.clone(),
+        each: r.each.clone(),
+        provider: r.provider.clone(),
     }
 }
 
@@ -241,6 +261,8 @@ impl Planner {
             changes: RefCell::new(Vec::new()),
             visited: RefCell::new(HashSet::new()),
             diagnostics: RefCell::new(Diagnostics::new()),
+            journal: RefCell::new(None),
+            last_full_write: std::cell::Cell::new(std::time::Instant::now()),
         };
         let mut diags = Diagnostics::new();
         for r in &prior.resources {
@@ -513,16 +535,21 @@ impl Planner {
 
     /// Removes an instance from the working state and persists it.
     fn forget(&self, address: &str) {
-        {
-            let mut state = self.state.borrow_mut();
-            for r in state.resources.iter_mut() {
-                let snapshot = r.clone();
+        let found = {
+            let state = self.state.borrow();
+            state.resources.iter().find_map(|r| {
                 r.instances
-                    .retain(|i| state_instance_address(&snapshot, i) != address);
-            }
-            state.resources.retain(|r| !r.instances.is_empty());
+                    .iter()
+                    .find(|i| state_instance_address(r, i) == address)
+                    .map(|i| (head_of(r), i.index_key.clone()))
+            })
+        };
+        if let Some((resource, index_key)) = found {
+            self.persist(Entry::Remove {
+                resource,
+                index_key,
+            });
         }
-        self.persist();
     }
 
     /// Records an object in the working state and persists it.
@@ -563,63 +590,86 @@ impl Planner {
             dependencies,
             create_before_destroy: resource.lifecycle.create_before_destroy == Some(true),
         };
-        let module = (!module_path.is_empty()).then(|| module_path.to_string());
-        let mode = if resource.mode == ResourceMode::Data {
-            "data"
-        } else {
-            "managed"
-        };
-        {
-            let mut state = self.state.borrow_mut();
-            let pos = state.resources.iter().position(|r| {
-                r.module == module
-                    && r.mode == mode
-                    && r.ty == resource.ty
-                    && r.name == resource.name
-            });
-            let each = match key {
+        let head = ResourceHead {
+            module: (!module_path.is_empty()).then(|| module_path.to_string()),
+            mode: if resource.mode == ResourceMode::Data {
+                "data"
+            } else {
+                "managed"
+            }
+            .to_string(),
+            ty: resource.ty.clone(),
+            name: resource.name.clone(),
+            each: match key {
                 InstanceKey::None => None,
                 InstanceKey::Index(_) => Some("list".to_string()),
                 InstanceKey::Key(..) => Some("map".to_string()),
-            };
-            let r = match pos {
-                Some(p) => &mut state.resources[p],
-                None => {
-                    state.resources.push(StateResource {
-                        module: module.clone(),
-                        mode: mode.to_string(),
-                        ty: resource.ty.clone(),
-                        name: resource.name.clone(),
-                        each: each.clone(),
-                        provider: format!("provider[\"{provider}\"]"),
-                        instances: Vec::new(),
-                    });
-                    state.resources.last_mut().expect("just pushed")
-                }
-            };
-            r.each = each;
-            match r.instances.iter().position(|i| i.index_key == index_key) {
-                Some(p) => r.instances[p] = instance,
-                None => r.instances.push(instance),
-            }
-        }
-        self.persist();
+            },
+            provider: format!("provider[\"{provider}\"]"),
+        };
+        self.persist(Entry::Put {
+            resource: head,
+            instance,
+        });
         Ok(())
     }
 
-    /// Writes the working state in the apply phase (a new serial for every write).
-    fn persist(&self) {
+    /// Applies a change to the working state and, in the apply phase, journals it at once:
+    /// a finished instance is never lost, and recording it costs only its own size.
+    fn persist(&self, entry: Entry) {
+        apply_entry(&mut self.state.borrow_mut(), &entry);
         let Some(path) = &self.state_path else { return };
         if self.phase != Phase::Apply {
             return;
         }
-        let mut state = self.state.borrow_mut();
-        state.serial += 1;
-        if let Err(e) = state.write(path) {
-            self.diagnostics
-                .borrow_mut()
-                .push(Diagnostic::error("Failed to persist state", e.to_string()));
+        let mut journal = self.journal.borrow_mut();
+        if journal.is_none() {
+            match Journal::open(path) {
+                Ok(j) => *journal = Some(j),
+                Err(e) => {
+                    self.diagnostics.borrow_mut().push(Diagnostic::error(
+                        "Failed to persist state",
+                        format!("The state journal could not be opened: {e}."),
+                    ));
+                    return;
+                }
+            }
         }
+        if let Err(e) = journal.as_mut().expect("opened").record(&entry) {
+            self.diagnostics.borrow_mut().push(Diagnostic::error(
+                "Failed to persist state",
+                format!("The state journal could not be written: {e}."),
+            ));
+        }
+        drop(journal);
+        // Now and then the state file itself catches up, so that tools reading it directly
+        // (Terraform among them) see recent progress; the journal starts over.
+        if self.last_full_write.get().elapsed() >= FULL_WRITE_INTERVAL {
+            let mut state = self.state.borrow().clone();
+            state.serial += 1;
+            if let Err(d) = self.write_state(&state) {
+                self.diagnostics.borrow_mut().push(d);
+            }
+            self.state.borrow_mut().serial = state.serial;
+        }
+    }
+
+    /// Writes the whole working state atomically and retires the journal. The apply phase
+    /// calls this when it ends, whatever happened.
+    pub fn write_state(&self, state: &State) -> Result<(), Diagnostic> {
+        let Some(path) = &self.state_path else {
+            return Ok(());
+        };
+        self.last_full_write.set(std::time::Instant::now());
+        state
+            .write(path)
+            .map_err(|e| Diagnostic::error("Failed to persist state", e.to_string()))?;
+        if let Some(journal) = self.journal.borrow_mut().take() {
+            journal.finish().map_err(|e| {
+                Diagnostic::error("Failed to remove the state journal", e.to_string())
+            })?;
+        }
+        Ok(())
     }
 
     fn plan_managed(

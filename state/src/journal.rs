@@ -1,0 +1,217 @@
+//! The apply journal: every finished resource instance is appended to `<state>.journal` as
+//! one JSON line, so that persisting after each instance costs only that instance (not a
+//! rewrite of the whole state, which would make an apply quadratic). The full state is
+//! written atomically when the apply ends and the journal removed; if the process dies
+//! first, reading the state replays the journal, so nothing that finished is lost.
+
+use crate::{Instance, Resource, State};
+use serde::{Deserialize, Serialize};
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+/// One journal line.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Entry {
+    /// An instance was created or changed: the resource it belongs to (without its other
+    /// instances) and the instance.
+    Put {
+        resource: ResourceHead,
+        instance: Instance,
+    },
+    /// An instance was destroyed or forgotten.
+    Remove {
+        resource: ResourceHead,
+        index_key: Option<serde_json::Value>,
+    },
+}
+
+/// What identifies a resource in the state, and its non-instance fields.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ResourceHead {
+    pub module: Option<String>,
+    pub mode: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub name: String,
+    pub each: Option<String>,
+    pub provider: String,
+}
+
+impl ResourceHead {
+    fn matches(&self, r: &Resource) -> bool {
+        r.module == self.module && r.mode == self.mode && r.ty == self.ty && r.name == self.name
+    }
+}
+
+/// Where the journal of a state file lives.
+pub fn journal_path(state_path: &Path) -> PathBuf {
+    let mut s = state_path.as_os_str().to_owned();
+    s.push(".journal");
+    PathBuf::from(s)
+}
+
+/// An open journal being appended to.
+pub struct Journal {
+    file: File,
+    path: PathBuf,
+}
+
+impl Journal {
+    /// Opens (creating or continuing) the journal of a state file.
+    pub fn open(state_path: &Path) -> std::io::Result<Journal> {
+        let path = journal_path(state_path);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let file = OpenOptions::new().create(true).append(true).open(&path)?;
+        Ok(Journal { file, path })
+    }
+
+    /// Appends one entry. The write reaches the operating system before this returns, so a
+    /// killed process loses nothing it recorded.
+    pub fn record(&mut self, entry: &Entry) -> std::io::Result<()> {
+        let mut line = serde_json::to_vec(entry).expect("journal entry serializes");
+        line.push(b'\n');
+        self.file.write_all(&line)
+    }
+
+    /// Removes the journal once the full state has been written.
+    pub fn finish(self) -> std::io::Result<()> {
+        drop(self.file);
+        match std::fs::remove_file(&self.path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Applies one entry to a state.
+pub fn apply_entry(state: &mut State, entry: &Entry) {
+    match entry {
+        Entry::Put { resource, instance } => {
+            let pos = state.resources.iter().position(|r| resource.matches(r));
+            let r = match pos {
+                Some(p) => &mut state.resources[p],
+                None => {
+                    state.resources.push(Resource {
+                        module: resource.module.clone(),
+                        mode: resource.mode.clone(),
+                        ty: resource.ty.clone(),
+                        name: resource.name.clone(),
+                        each: resource.each.clone(),
+                        provider: resource.provider.clone(),
+                        instances: Vec::new(),
+                    });
+                    state.resources.last_mut().expect("just pushed")
+                }
+            };
+            r.each = resource.each.clone();
+            match r
+                .instances
+                .iter()
+                .position(|i| i.index_key == instance.index_key)
+            {
+                Some(p) => r.instances[p] = instance.clone(),
+                None => r.instances.push(instance.clone()),
+            }
+        }
+        Entry::Remove {
+            resource,
+            index_key,
+        } => {
+            for r in state.resources.iter_mut().filter(|r| resource.matches(r)) {
+                r.instances.retain(|i| i.index_key != *index_key);
+            }
+            state.resources.retain(|r| !r.instances.is_empty());
+        }
+    }
+}
+
+/// Replays the journal of `state_path` onto `state`, if there is one; a last line cut
+/// short by a crash is ignored. Returns whether anything was replayed.
+pub fn replay(state: &mut State, state_path: &Path) -> std::io::Result<bool> {
+    let file = match File::open(journal_path(state_path)) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let mut any = false;
+    for line in BufReader::new(file).lines() {
+        let line = line?;
+        let Ok(entry) = serde_json::from_str::<Entry>(&line) else {
+            break;
+        };
+        apply_entry(state, &entry);
+        any = true;
+    }
+    if any {
+        state.serial += 1;
+    }
+    Ok(any)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head(name: &str) -> ResourceHead {
+        ResourceHead {
+            module: None,
+            mode: "managed".into(),
+            ty: "null_resource".into(),
+            name: name.into(),
+            each: Some("list".into()),
+            provider: "provider[\"registry.terraform.io/hashicorp/null\"]".into(),
+        }
+    }
+
+    fn instance(i: i64) -> Instance {
+        Instance {
+            index_key: Some(i.into()),
+            status: None,
+            deposed: None,
+            schema_version: 0,
+            attributes: serde_json::json!({"id": i.to_string()}),
+            sensitive_attributes: vec![],
+            private: None,
+            dependencies: vec![],
+            create_before_destroy: false,
+        }
+    }
+
+    #[test]
+    fn replay_restores_what_finished_and_ignores_a_torn_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("terraform.tfstate");
+        State::new("test").write(&path).unwrap();
+        let mut j = Journal::open(&path).unwrap();
+        for i in 0..3 {
+            j.record(&Entry::Put {
+                resource: head("a"),
+                instance: instance(i),
+            })
+            .unwrap();
+        }
+        j.record(&Entry::Remove {
+            resource: head("a"),
+            index_key: Some(1.into()),
+        })
+        .unwrap();
+        drop(j);
+        let mut f = OpenOptions::new()
+            .append(true)
+            .open(journal_path(&path))
+            .unwrap();
+        f.write_all(b"{\"op\":\"put\",\"resou").unwrap();
+
+        let state = State::read(&path).unwrap().unwrap();
+        let keys: Vec<_> = state.resources[0]
+            .instances
+            .iter()
+            .map(|i| i.index_key.clone())
+            .collect();
+        assert_eq!(keys, vec![Some(0.into()), Some(2.into())]);
+    }
+}
