@@ -18,7 +18,7 @@ pub enum Entry {
     /// instances) and the instance.
     Put {
         resource: ResourceHead,
-        instance: Instance,
+        instance: Box<Instance>,
     },
     /// An instance was destroyed or forgotten.
     Remove {
@@ -113,8 +113,8 @@ pub fn apply_entry(state: &mut State, entry: &Entry) {
                 .iter()
                 .position(|i| i.index_key == instance.index_key)
             {
-                Some(p) => r.instances[p] = instance.clone(),
-                None => r.instances.push(instance.clone()),
+                Some(p) => r.instances[p] = (**instance).clone(),
+                None => r.instances.push((**instance).clone()),
             }
         }
         Entry::Remove {
@@ -190,7 +190,7 @@ mod tests {
         for i in 0..3 {
             j.record(&Entry::Put {
                 resource: head("a"),
-                instance: instance(i),
+                instance: Box::new(instance(i)),
             })
             .unwrap();
         }

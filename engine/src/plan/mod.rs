@@ -609,7 +609,7 @@ impl Planner {
         };
         self.persist(Entry::Put {
             resource: head,
-            instance,
+            instance: Box::new(instance),
         });
         Ok(())
     }
