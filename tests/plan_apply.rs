@@ -352,3 +352,56 @@ resource "random_pet" "p" {}
     assert_eq!(names.len(), 2, "{s}");
     assert_eq!(plan_exit(d).0, 0, "nothing lost, nothing duplicated");
 }
+
+#[test]
+fn moved_and_removed_blocks_change_addresses_without_destroying() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "resource \"random_pet\" \"a\" {}\n");
+    ok(d, &["apply", "-auto-approve"]);
+    let pet = instance_attr(d, "a", None, "id");
+
+    write(
+        d,
+        r#"
+resource "random_pet" "b" {}
+moved {
+  from = random_pet.a
+  to   = random_pet.b
+}
+"#,
+    );
+    let (code, text) = plan_exit(d);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("random_pet.a has moved to random_pet.b"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("will be created") && !text.contains("destroyed"),
+        "{text}"
+    );
+    ok(d, &["apply", "-auto-approve"]);
+    assert_eq!(instance_attr(d, "b", None, "id"), pet);
+    assert_eq!(plan_exit(d).0, 0);
+
+    write(
+        d,
+        r#"
+removed {
+  from = random_pet.b
+  lifecycle {
+    destroy = false
+  }
+}
+"#,
+    );
+    let (_, text) = plan_exit(d);
+    assert!(
+        text.contains("random_pet.b will no longer be managed"),
+        "{text}"
+    );
+    assert!(!text.contains("will be destroyed"), "{text}");
+    ok(d, &["apply", "-auto-approve"]);
+    assert_eq!(state(d)["resources"], serde_json::json!([]));
+}

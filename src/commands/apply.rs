@@ -20,7 +20,7 @@ use terrane_engine::eval::module::{evaluate_tree_with, Mode, ResourceHook, Setti
 use terrane_engine::json::value_to_json;
 use terrane_engine::plan::{Action, Change, Options, Phase, Planner};
 use terrane_engine::value::Value;
-use terrane_state::{workspace_state_path, OutputValue, State};
+use terrane_state::{parse_target, workspace_state_path, OutputValue, State};
 
 const SPEC: Spec = Spec {
     bools: &[
@@ -56,6 +56,8 @@ struct OutputChange {
 
 /// What a run decided (plan phase) or did (apply phase).
 struct Run {
+    /// What `moved` and `removed` blocks did to the state before planning, as lines to show.
+    refactorings: Vec<String>,
     state_path: std::path::PathBuf,
     prior: Option<State>,
     /// The state after the run's resource changes (the prior state in the plan phase).
@@ -125,6 +127,7 @@ fn run(
     let start = prior
         .clone()
         .unwrap_or_else(|| State::new(env!("CARGO_PKG_VERSION")));
+    let (start, refactorings) = refactor_state(&loaded.module, start);
     let persist_to = (phase == Phase::Apply).then(|| state_path.clone());
     let planner = Planner::new(
         terrane_providers::built_in(),
@@ -218,6 +221,7 @@ fn run(
     check(&all_sources, &errors, color)?;
     changes.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(Run {
+        refactorings,
         state_path,
         prior,
         state: planner.state(),
@@ -228,6 +232,54 @@ fn run(
         digest,
         options,
     })
+}
+
+/// Applies the root module's `moved` blocks (objects change address, nothing is
+/// destroyed) and `removed` blocks with `destroy = false` (objects are forgotten, not
+/// destroyed) to the prior state. Returns the state and a line per refactoring.
+fn refactor_state(
+    module: &terrane_engine::config::Module,
+    mut state: State,
+) -> (State, Vec<String>) {
+    let text = |e: &terrane_engine::config::Expr| -> Option<String> {
+        let r = e.range()?;
+        e.file
+            .text
+            .get(r.start.byte..r.end.byte)
+            .map(|t| t.trim().to_string())
+    };
+    let mut lines = Vec::new();
+    for m in &module.moved {
+        let (Some(from_text), Some(to_text)) = (text(&m.from), text(&m.to)) else {
+            continue;
+        };
+        let (Ok(from), Ok(to)) = (parse_target(&from_text), parse_target(&to_text)) else {
+            continue;
+        };
+        // A move whose source is gone (already moved) or whose target exists does nothing.
+        if state.move_target(None, &from, &to, &to_text).is_ok() {
+            lines.push(format!("  # {from_text} has moved to {to_text}"));
+        }
+    }
+    for r in module.removed.iter().filter(|r| !r.destroy) {
+        let Some(from_text) = text(&r.from) else {
+            continue;
+        };
+        let Ok(target) = parse_target(&from_text) else {
+            continue;
+        };
+        let Ok(found) = state.lookup(&target, true) else {
+            continue;
+        };
+        if found.is_empty() {
+            continue;
+        }
+        state.remove_instances(&found);
+        for addr in found {
+            lines.push(format!("  # {addr} will no longer be managed by terrane (the object itself is not destroyed)"));
+        }
+    }
+    (state, lines)
 }
 
 /// The state file a run works on: `-state`, else the current workspace's.
@@ -458,7 +510,9 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 /// Whether a run changes anything (resources or outputs).
 fn has_changes(r: &Run) -> bool {
-    !r.changes.is_empty() || r.resource_changes.iter().any(|c| c.action != Action::NoOp)
+    !r.changes.is_empty()
+        || !r.refactorings.is_empty()
+        || r.resource_changes.iter().any(|c| c.action != Action::NoOp)
 }
 
 fn show_changes(r: &Run) {
@@ -466,6 +520,12 @@ fn show_changes(r: &Run) {
         println!("\nNo changes. Your infrastructure matches the configuration.\n");
         println!("terrane has compared your real infrastructure against your configuration and found no differences, so no changes are needed.");
         return;
+    }
+    if !r.refactorings.is_empty() {
+        println!();
+        for line in &r.refactorings {
+            println!("{line}");
+        }
     }
     print!("{}", render_changes(&r.resource_changes));
     let (add, change, destroy) = summary_counts(&r.resource_changes);
