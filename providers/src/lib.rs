@@ -23,7 +23,10 @@ pub fn built_in() -> ProviderSet {
         terrane_provider_terraform::ADDRESS,
         terrane_provider_terraform::provider(),
     );
-    set.add(terrane_provider_tls::ADDRESS, terrane_provider_tls::provider());
+    set.add(
+        terrane_provider_tls::ADDRESS,
+        terrane_provider_tls::provider(),
+    );
     set.add(
         terrane_provider_time::ADDRESS,
         terrane_provider_time::provider(),
