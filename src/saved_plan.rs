@@ -20,6 +20,9 @@ pub struct SavedPlan {
     pub destroy: bool,
     pub refresh: bool,
     pub replace: Vec<String>,
+    /// `-target` addresses the plan was limited to.
+    #[serde(default)]
+    pub targets: Vec<String>,
     /// Root variable values as given, each `{"value": ..., "type": ...}`.
     pub variables: BTreeMap<String, Json>,
     /// The state the plan was made against (`None` when there was none).

@@ -405,3 +405,43 @@ removed {
     ok(d, &["apply", "-auto-approve"]);
     assert_eq!(state(d)["resources"], serde_json::json!([]));
 }
+
+#[test]
+fn target_limits_the_plan_to_a_resource_and_its_dependencies() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        r#"
+resource "random_pet" "base" {}
+resource "null_resource" "wanted" {
+  triggers = { pet = random_pet.base.id }
+}
+resource "null_resource" "other" {}
+"#,
+    );
+    let out = terrane(d, &["plan", "-target=null_resource.wanted"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Plan: 2 to add, 0 to change, 0 to destroy."),
+        "{text}"
+    );
+    assert!(!text.contains("null_resource.other"), "{text}");
+    ok(
+        d,
+        &["apply", "-auto-approve", "-target", "null_resource.wanted"],
+    );
+    let names: Vec<String> = state(d)["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(!names.contains(&"other".to_string()));
+    let (_, text) = plan_exit(d);
+    assert!(
+        text.contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        "{text}"
+    );
+}

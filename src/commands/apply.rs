@@ -105,6 +105,7 @@ fn run(
             destroy: saved.destroy,
             refresh: saved.refresh,
             replace: saved.replace.iter().cloned().collect(),
+            targets: saved.targets.clone(),
             expected: Some(
                 saved
                     .actions
@@ -121,6 +122,7 @@ fn run(
                 .map(|(_, v)| v.to_string())
                 .collect(),
             expected: None,
+            targets: flags.all(&["target"]).map(|(_, v)| v.to_string()).collect(),
         },
     };
     let variables = vars.values.clone();
@@ -583,6 +585,7 @@ fn save_plan(planned: &Run, out: &str) -> Result<(), Failure> {
         destroy: planned.options.destroy,
         refresh: planned.options.refresh,
         replace: planned.options.replace.iter().cloned().collect(),
+        targets: planned.options.targets.clone(),
         variables: planned
             .variables
             .iter()

@@ -130,6 +130,8 @@ pub struct Options {
     pub refresh: bool,
     /// Instance addresses to replace (`-replace`).
     pub replace: HashSet<String>,
+    /// `-target` addresses (resources, instances or modules); empty means everything.
+    pub targets: Vec<String>,
     /// When applying a saved plan: the action each instance was planned with. An instance
     /// whose fresh plan differs is an error instead of a surprise.
     pub expected: Option<HashMap<String, Action>>,
@@ -407,6 +409,10 @@ impl Planner {
             .prior
             .keys()
             .filter(|a| !visited.contains(*a))
+            .filter(|a| {
+                self.options.targets.is_empty()
+                    || self.options.targets.iter().any(|t| matches_target(a, t))
+            })
             .collect();
         orphans.sort();
         // Dependents go first: an orphan that others depend on waits for them.
@@ -786,6 +792,61 @@ impl Planner {
         })
     }
 
+    /// Whether `-target` includes an instance: it is targeted, or a resource a targeted
+    /// resource of the same module depends on (transitively).
+    fn targeted(
+        &self,
+        module_path: &str,
+        module: &Module,
+        resource: &Resource,
+        address: &str,
+    ) -> bool {
+        if self.options.targets.is_empty() {
+            return true;
+        }
+        let prefix = if module_path.is_empty() {
+            String::new()
+        } else {
+            format!("{module_path}.")
+        };
+        let mut wanted: Vec<String> = module
+            .resources
+            .values()
+            .filter(|r| {
+                let base = format!("{prefix}{}", r.address());
+                self.options
+                    .targets
+                    .iter()
+                    .any(|t| matches_target(&base, t) || t.starts_with(&format!("{base}[")))
+            })
+            .map(|r| format!("{prefix}{}", r.address()))
+            .collect();
+        if self
+            .options
+            .targets
+            .iter()
+            .any(|t| matches_target(address, t))
+        {
+            return true;
+        }
+        let mut i = 0;
+        while i < wanted.len() {
+            let addr = wanted[i]
+                .strip_prefix(&prefix)
+                .unwrap_or(&wanted[i])
+                .to_string();
+            if let Some(r) = module.resources.get(&addr) {
+                for dep in Planner::dependencies(module_path, r) {
+                    if !wanted.contains(&dep) {
+                        wanted.push(dep);
+                    }
+                }
+            }
+            i += 1;
+        }
+        wanted.contains(&format!("{prefix}{}", resource.address()))
+    }
+
     /// In a saved plan's apply, refuses an instance whose action is not the one saved.
     fn check_expected(&self, address: &str, action: Action) -> Result<(), Diagnostic> {
         let Some(expected) = &self.options.expected else {
@@ -867,6 +928,12 @@ impl ResourceHook for Planner {
                 .unwrap_or(Value::dynamic_unknown()));
         }
         self.visited.borrow_mut().insert(address.clone());
+        if !self.targeted(module_path, module, resource, &address) {
+            // Outside -target: left as it is.
+            return Ok(prior
+                .map(|p| p.value.clone())
+                .unwrap_or_else(|| Value::Unknown(schema.block.value_type())));
+        }
         let config =
             decode::decode_body(resolver, &resource.config, &schema.block).map_err(first_error)?;
         let (index_key, module_opt) = (
@@ -1066,6 +1133,15 @@ fn value_at(v: &Value, path: &[String]) -> Option<Value> {
         cur = next.unmark().0.clone();
     }
     Some(cur)
+}
+
+/// Whether an instance address falls under a `-target` address: the same instance, an
+/// instance of the targeted resource, or anything inside the targeted module.
+fn matches_target(address: &str, target: &str) -> bool {
+    address == target
+        || address
+            .strip_prefix(target)
+            .is_some_and(|rest| rest.starts_with('[') || rest.starts_with('.'))
 }
 
 fn strip_index(address: &str) -> &str {
