@@ -11,6 +11,11 @@ mod saved_plan;
 
 use std::process::ExitCode;
 
+/// mimalloc instead of glibc's malloc: the command runs on a worker thread, whose glibc
+/// arena grows page by page through mprotect, and large plans allocate a lot.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     restore_default_sigpipe();
     // Deeply nested configurations recurse deeply: run on a thread with a large stack (only

@@ -153,11 +153,12 @@ fn run(
     let mut diags = eval.diagnostics.clone();
     if phase == Phase::Apply {
         // Whatever failed, what finished is kept: the full state replaces the journal.
-        let mut written = planner.state();
-        written.serial += 1;
-        if let Err(d) = planner.write_state(&written) {
+        let mut state = planner.take_state();
+        state.serial += 1;
+        if let Err(d) = planner.write_state(&state) {
             diags.push(d);
         }
+        planner.restore_state(state);
     }
     diags.extend(planner.take_diagnostics());
     check(&all_sources, &diags, color)?;
@@ -226,8 +227,8 @@ fn run(
         refactorings,
         state_path,
         prior,
-        state: planner.state(),
-        resource_changes: planner.changes(),
+        state: planner.take_state(),
+        resource_changes: planner.take_changes(),
         changes,
         new_outputs,
         variables,
@@ -668,6 +669,8 @@ pub fn run_apply(args: &[String], destroy: bool) -> CommandResult {
         .iter()
         .any(|c| c.action != Action::NoOp)
     {
+        // The plan shown is no longer needed: free it before applying.
+        drop(planned);
         run(&flags, destroy, color, Phase::Apply, None)?
     } else {
         planned

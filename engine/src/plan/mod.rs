@@ -356,6 +356,22 @@ impl Planner {
         self.changes.borrow().clone()
     }
 
+    /// Takes the changes out, leaving none (cheaper than [`Planner::changes`] at the end).
+    pub fn take_changes(&self) -> Vec<Change> {
+        std::mem::take(&mut *self.changes.borrow_mut())
+    }
+
+    /// Puts back a state taken with [`Planner::take_state`].
+    pub fn restore_state(&self, state: State) {
+        *self.state.borrow_mut() = state;
+    }
+
+    /// Takes the working state out, leaving an empty one.
+    pub fn take_state(&self) -> State {
+        let empty = State::new(&self.state.borrow().terraform_version);
+        std::mem::replace(&mut *self.state.borrow_mut(), empty)
+    }
+
     /// The state as it stands (after the apply phase: the new state).
     pub fn state(&self) -> State {
         self.state.borrow().clone()
