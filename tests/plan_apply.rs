@@ -445,3 +445,54 @@ resource "null_resource" "other" {}
         "{text}"
     );
 }
+
+#[test]
+fn import_command_and_import_blocks_adopt_existing_objects() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        r#"
+resource "random_integer" "r" {
+  min = 1
+  max = 20
+}
+"#,
+    );
+    let out = ok(d, &["import", "random_integer.r", "15,1,20"]);
+    assert!(out.contains("Import successful!"), "{out}");
+    assert_eq!(instance_attr(d, "r", None, "result"), 15);
+    assert_eq!(
+        plan_exit(d).0,
+        0,
+        "the imported object matches its configuration"
+    );
+    let again = terrane(d, &["import", "random_integer.r", "15,1,20"]);
+    assert_eq!(again.status.code(), Some(1));
+
+    write(
+        d,
+        r#"
+resource "random_integer" "r" {
+  min = 1
+  max = 20
+}
+variable "uuid" { default = "0fb79e4c-8b5b-4f1e-a0b7-3dd4b3d9c0a1" }
+resource "random_uuid" "u" {}
+import {
+  to = random_uuid.u
+  id = var.uuid
+}
+"#,
+    );
+    let (code, text) = plan_exit(d);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("random_uuid.u will be imported"), "{text}");
+    assert!(!text.contains("will be created"), "{text}");
+    ok(d, &["apply", "-auto-approve"]);
+    assert_eq!(
+        instance_attr(d, "u", None, "result"),
+        "0fb79e4c-8b5b-4f1e-a0b7-3dd4b3d9c0a1"
+    );
+    assert_eq!(plan_exit(d).0, 0);
+}

@@ -129,9 +129,9 @@ fn run(
     let start = prior
         .clone()
         .unwrap_or_else(|| State::new(env!("CARGO_PKG_VERSION")));
-    let (start, refactorings) = refactor_state(&loaded.module, start);
+    let (start, mut refactorings) = refactor_state(&loaded.module, start);
     let persist_to = (phase == Phase::Apply).then(|| state_path.clone());
-    let planner = Planner::new(
+    let mut planner = Planner::new(
         terrane_providers::built_in(),
         phase,
         options.clone(),
@@ -139,6 +139,19 @@ fn run(
         persist_to,
     )
     .map_err(|d| Failure::Diagnostics(Box::new(all_sources.clone()), d, color))?;
+    let import_settings = Settings {
+        mode: Mode::Apply,
+        workspace: current_workspace(),
+        cwd: dir.clone(),
+        files: Arc::new(terrane_engine::functions::RealFiles),
+        plan_timestamp: now_rfc3339(),
+    };
+    refactorings.extend(super::import::import_blocks(
+        &loaded.module,
+        &vars.values,
+        import_settings,
+        &mut planner,
+    )?);
     let planner = Rc::new(planner);
     let settings = Settings {
         mode: Mode::Apply,
@@ -286,7 +299,7 @@ fn refactor_state(
 }
 
 /// The state file a run works on: `-state`, else the current workspace's.
-fn state_path(flags: &Flags) -> std::path::PathBuf {
+pub(super) fn state_path(flags: &Flags) -> std::path::PathBuf {
     match flags.value("state") {
         Some(p) => cwd().join(p),
         None => workspace_state_path(&cwd(), &current_workspace()),

@@ -5,6 +5,7 @@ mod apply;
 mod console;
 mod fmt;
 mod force_unlock;
+mod import;
 mod init;
 mod output;
 mod show;
@@ -37,6 +38,7 @@ pub fn dispatch(command: &str, args: &[String]) -> u8 {
         "destroy" => apply::run_apply(args, true),
         "output" => output::run(args),
         "show" => show::run(args),
+        "import" => import::run(args),
         "workspace" => workspace::run(args),
         "state" => state::run(args),
         "taint" => taint::run_taint(args),

@@ -361,6 +361,77 @@ impl Planner {
         std::mem::take(&mut *self.changes.borrow_mut())
     }
 
+    /// Imports an existing object by ID into an instance the state does not have yet (an
+    /// `import` block, or `terrane import`): the provider finds it and reads it, and it is
+    /// recorded as if it had been created. `Ok(false)` when the state already has the
+    /// instance.
+    pub fn import(
+        &mut self,
+        module_path: &str,
+        module: &Module,
+        resource: &Resource,
+        key: &InstanceKey,
+        id: &str,
+    ) -> Result<bool, Diagnostics> {
+        let address = instance_address(module_path, resource, key);
+        if self.prior.contains_key(&address) {
+            return Ok(false);
+        }
+        let provider_addr = resource_provider(module, resource);
+        let (provider, schema) = self
+            .schema_of(&provider_addr, resource)
+            .map_err(Diagnostics::from)?;
+        let objects = self
+            .runtime
+            .block_on(provider.import(&resource.ty, id))
+            .map_err(|d| with_address(d, &address))?;
+        let Some(object) = objects.into_iter().find(|o| o.type_name == resource.ty) else {
+            return Err(Diagnostic::error(
+                "Import returned no object",
+                format!(
+                    "The provider found nothing of type {:?} for ID {id:?}.",
+                    resource.ty
+                ),
+            )
+            .into());
+        };
+        let read = self
+            .runtime
+            .block_on(provider.read(&resource.ty, &object.state, &object.private))
+            .map_err(|d| with_address(d, &address))?;
+        let Some((value, private)) = read else {
+            return Err(Diagnostic::error(
+                "Cannot import non-existent remote object",
+                format!("While attempting to import an existing object to {address}, the provider detected that no object exists with the given id. Only pre-existing objects can be imported; check that the id is correct."),
+            )
+            .into());
+        };
+        let dependencies = Planner::dependencies(module_path, resource);
+        self.record(
+            module_path,
+            resource,
+            key,
+            &provider_addr,
+            &schema,
+            &value,
+            &private,
+            dependencies.clone(),
+            false,
+        )
+        .map_err(Diagnostics::from)?;
+        self.prior.insert(
+            address,
+            Prior {
+                value: mark_sensitive(&value, &schema.block),
+                private,
+                tainted: false,
+                dependencies,
+                provider: provider_addr,
+            },
+        );
+        Ok(true)
+    }
+
     /// Puts back a state taken with [`Planner::take_state`].
     pub fn restore_state(&self, state: State) {
         *self.state.borrow_mut() = state;
