@@ -81,6 +81,7 @@ fn render_change(out: &mut String, c: &Change) {
     let reason = match c.reason.as_deref() {
         Some("tainted") => " (it is tainted, so must be replaced)".to_string(),
         Some("requested") => " (replacement requested)".to_string(),
+        Some("replace_triggered_by") => " (replace_triggered_by found a change)".to_string(),
         Some(r) if c.action == Action::Delete => format!("\n  # (because {r})"),
         _ => String::new(),
     };

@@ -496,3 +496,51 @@ import {
     );
     assert_eq!(plan_exit(d).0, 0);
 }
+
+#[test]
+fn replace_triggered_by_and_conditions() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let config = |input: &str, words: u32| {
+        format!(
+            r#"
+resource "terraform_data" "trigger" {{
+  input = "{input}"
+}}
+resource "random_pet" "p" {{
+  length = {words}
+  lifecycle {{
+    replace_triggered_by = [terraform_data.trigger]
+  }}
+}}
+resource "null_resource" "n" {{
+  triggers = {{ pet = random_pet.p.id }}
+  lifecycle {{
+    precondition {{
+      condition     = random_pet.p.length == 2
+      error_message = "The pet needs two words."
+    }}
+    postcondition {{
+      condition     = self.id != ""
+      error_message = "An id is expected."
+    }}
+  }}
+}}
+"#
+        )
+    };
+    write(d, &config("1", 2));
+    ok(d, &["apply", "-auto-approve"]);
+    write(d, &config("2", 2));
+    let (_, text) = plan_exit(d);
+    assert!(text.contains("random_pet.p must be replaced"), "{text}");
+    assert!(text.contains("replace_triggered_by"), "{text}");
+    write(d, &config("2", 3));
+    let out = terrane(d, &["plan"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Resource precondition failed") && err.contains("The pet needs two words."),
+        "{err}"
+    );
+}

@@ -126,6 +126,9 @@ pub fn resource_change_json(c: &Change) -> Json {
         (Action::DeleteThenCreate | Action::CreateThenDelete, Some("tainted")) => {
             entry.insert("action_reason".into(), json!("replace_because_tainted"));
         }
+        (Action::DeleteThenCreate | Action::CreateThenDelete, Some("replace_triggered_by")) => {
+            entry.insert("action_reason".into(), json!("replace_by_triggers"));
+        }
         (Action::DeleteThenCreate | Action::CreateThenDelete, Some("requested")) => {
             entry.insert("action_reason".into(), json!("replace_by_request"));
         }

@@ -765,6 +765,7 @@ impl Planner {
         Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn plan_managed(
         &self,
         address: &str,
@@ -773,6 +774,7 @@ impl Planner {
         resource: &Resource,
         config: &Value,
         prior: Option<&Prior>,
+        triggered: bool,
     ) -> Result<ManagedPlan, Diagnostics> {
         let block_ty = schema.block.value_type();
         let mut prior_value = prior
@@ -795,7 +797,7 @@ impl Planner {
         let config_plain = apply_ignore_changes(&config.unmark_deep().0, &prior_value, resource);
         let proposed = proposed_new(&schema.block, &prior_value, &config_plain);
         let tainted = prior.is_some_and(|p| p.tainted);
-        let requested = self.options.replace.contains(address);
+        let requested = self.options.replace.contains(address) || triggered;
         let response = self.runtime.block_on(provider.plan_change(PlanRequest {
             type_name: resource.ty.clone(),
             prior_state: prior_value.clone(),
@@ -864,6 +866,8 @@ impl Planner {
         };
         let reason = if tainted {
             Some("tainted".to_string())
+        } else if triggered {
+            Some("replace_triggered_by".to_string())
         } else if requested {
             Some("requested".to_string())
         } else {
@@ -932,6 +936,61 @@ impl Planner {
             i += 1;
         }
         wanted.contains(&format!("{prefix}{}", resource.address()))
+    }
+
+    /// `lifecycle { replace_triggered_by }`: a referenced resource with a change in this
+    /// run, or a referenced value that is not known until apply, replaces this one.
+    fn replace_triggered(
+        &self,
+        resource: &Resource,
+        resolver: &dyn Resolver,
+        module_path: &str,
+    ) -> Result<bool, Diagnostic> {
+        let prefix = if module_path.is_empty() {
+            String::new()
+        } else {
+            format!("{module_path}.")
+        };
+        for e in &resource.lifecycle.replace_triggered_by {
+            for found in references(&e.expr, &[]) {
+                if let crate::eval::expr::Reference::Resource { ty, name } = found.reference {
+                    let base = format!("{prefix}{ty}.{name}");
+                    let changed = self.changes.borrow().iter().any(|c| {
+                        c.action != Action::NoOp
+                            && (c.address == base || strip_index(&c.address) == base)
+                    });
+                    if changed {
+                        return Ok(true);
+                    }
+                }
+            }
+            if !crate::eval::expr::evaluate(resolver, e)?.is_wholly_known() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Checks `postcondition` blocks with `self` bound to the instance's (planned) object;
+    /// conditions that are not known yet are checked at apply.
+    fn postconditions(
+        &self,
+        resource: &Resource,
+        resolver: &dyn Resolver,
+        value: &Value,
+        address: &str,
+    ) -> Result<(), Diagnostic> {
+        if resource.lifecycle.postconditions.is_empty() {
+            return Ok(());
+        }
+        let with_self = SelfResolver {
+            base: resolver,
+            value,
+        };
+        for rule in &resource.lifecycle.postconditions {
+            check_condition(&with_self, rule, "Resource postcondition failed", address)?;
+        }
+        Ok(())
     }
 
     /// In a saved plan's apply, refuses an instance whose action is not the one saved.
@@ -1092,9 +1151,17 @@ impl ResourceHook for Planner {
             replace_paths,
             private,
             reason,
-        } = self
-            .plan_managed(&address, &provider, &schema, resource, &config, prior)
-            .map_err(first_error)?;
+        } = {
+            for rule in &resource.lifecycle.preconditions {
+                check_condition(resolver, rule, "Resource precondition failed", &address)?;
+            }
+            let triggered =
+                prior.is_some() && self.replace_triggered(resource, resolver, module_path)?;
+            self.plan_managed(
+                &address, &provider, &schema, resource, &config, prior, triggered,
+            )
+            .map_err(first_error)?
+        };
         if resource.lifecycle.prevent_destroy == Some(true)
             && matches!(action, Action::DeleteThenCreate | Action::CreateThenDelete)
         {
@@ -1120,7 +1187,9 @@ impl ResourceHook for Planner {
         };
         if self.phase == Phase::Plan {
             self.changes.borrow_mut().push(change);
-            return Ok(mark_sensitive(&after, &schema.block));
+            let value = mark_sensitive(&after, &schema.block);
+            self.postconditions(resource, resolver, &value, &address)?;
+            return Ok(value);
         }
         self.check_expected(&address, action)?;
         // Apply: carry the change out now; dependents are evaluated after this returns.
@@ -1201,7 +1270,9 @@ impl ResourceHook for Planner {
             }
         }
         self.changes.borrow_mut().push(change);
-        Ok(mark_sensitive(&response.new_state, &schema.block))
+        let value = mark_sensitive(&response.new_state, &schema.block);
+        self.postconditions(resource, resolver, &value, &address)?;
+        Ok(value)
     }
 }
 
@@ -1220,6 +1291,48 @@ fn value_at(v: &Value, path: &[String]) -> Option<Value> {
         cur = next.unmark().0.clone();
     }
     Some(cur)
+}
+
+/// A resolver that gives `self` a value (postconditions).
+struct SelfResolver<'r> {
+    base: &'r dyn Resolver,
+    value: &'r Value,
+}
+
+impl Resolver for SelfResolver<'_> {
+    fn resolve(&self, reference: crate::eval::expr::Reference) -> Result<Value, Diagnostic> {
+        match reference {
+            crate::eval::expr::Reference::SelfRef => Ok(self.value.clone()),
+            other => self.base.resolve(other),
+        }
+    }
+    fn fn_context(&self) -> crate::functions::FnContext<'_> {
+        self.base.fn_context()
+    }
+}
+
+/// Evaluates a precondition or postcondition; a false condition is an error carrying its
+/// `error_message`, an unknown one is left for later.
+fn check_condition(
+    resolver: &dyn Resolver,
+    rule: &crate::config::CheckRule,
+    summary: &str,
+    address: &str,
+) -> Result<(), Diagnostic> {
+    let ok = crate::eval::expr::evaluate(resolver, &rule.condition)?;
+    let (ok, _) = ok.into_unmarked();
+    if !ok.is_known() || ok.as_bool() != Some(false) {
+        return Ok(());
+    }
+    let message = crate::eval::expr::evaluate(resolver, &rule.error_message)
+        .ok()
+        .and_then(|m| m.unmark().0.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    Err(Diagnostic::error(
+        summary,
+        format!("{message}\n\nThis was checked by the condition of {address}."),
+    )
+    .at(rule.condition.range()))
 }
 
 /// Whether an instance address falls under a `-target` address: the same instance, an
