@@ -164,6 +164,7 @@ fn run(
     let eval = evaluate_tree_with(loaded.module.clone(), vars.values, settings, Some(hook));
     planner.finish();
     let mut diags = eval.diagnostics.clone();
+    diags.extend(check_blocks(&loaded.module, &eval));
     if phase == Phase::Apply {
         // Whatever failed, what finished is kept: the full state replaces the journal.
         let mut state = planner.take_state();
@@ -296,6 +297,40 @@ fn refactor_state(
         }
     }
     (state, lines)
+}
+
+/// The root module's `check` blocks: a failed assertion is a warning, not an error, as in
+/// Terraform; one not known until apply is left unchecked.
+fn check_blocks(
+    module: &terrane_engine::config::Module,
+    eval: &terrane_engine::eval::module::Evaluation,
+) -> Diagnostics {
+    let mut out = Diagnostics::new();
+    for check in &module.checks {
+        for rule in &check.asserts {
+            let ok = match eval.evaluate_in_root(&rule.condition) {
+                Ok(v) => v,
+                Err(d) => {
+                    out.push(Diagnostic::warning(d.summary, d.detail).at(d.range));
+                    continue;
+                }
+            };
+            if ok.unmark().0.as_bool() != Some(false) {
+                continue;
+            }
+            let message = eval
+                .evaluate_in_root(&rule.error_message)
+                .ok()
+                .and_then(|m| m.unmark().0.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            out.push(
+                Diagnostic::warning("Check block assertion failed", message)
+                    .at(rule.condition.range())
+                    .in_context(format!("check {:?}", check.name)),
+            );
+        }
+    }
+    out
 }
 
 /// The state file a run works on: `-state`, else the current workspace's.
