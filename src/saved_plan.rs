@@ -20,6 +20,9 @@ pub struct SavedPlan {
     pub destroy: bool,
     pub refresh: bool,
     pub replace: Vec<String>,
+    /// Whether this is a `-refresh-only` plan.
+    #[serde(default)]
+    pub refresh_only: bool,
     /// `-target` addresses the plan was limited to.
     #[serde(default)]
     pub targets: Vec<String>,

@@ -544,3 +544,35 @@ resource "null_resource" "n" {{
         "{err}"
     );
 }
+
+#[test]
+fn refresh_only_records_changes_made_outside() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        r#"
+resource "local_file" "f" {
+  filename = "hello.txt"
+  content  = "hello"
+}
+"#,
+    );
+    ok(d, &["apply", "-auto-approve"]);
+    std::fs::remove_file(d.join("hello.txt")).unwrap();
+    let out = terrane(d, &["plan", "-refresh-only", "-detailed-exitcode"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("Objects have changed outside of terrane"),
+        "{text}"
+    );
+    assert!(text.contains("local_file.f has changed"), "{text}");
+    assert!(
+        !d.join("hello.txt").exists(),
+        "a refresh-only plan changes nothing"
+    );
+    ok(d, &["apply", "-refresh-only", "-auto-approve"]);
+    assert_eq!(state(d)["resources"], serde_json::json!([]));
+    assert!(!d.join("hello.txt").exists());
+}

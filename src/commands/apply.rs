@@ -106,6 +106,7 @@ fn run(
             refresh: saved.refresh,
             replace: saved.replace.iter().cloned().collect(),
             targets: saved.targets.clone(),
+            refresh_only: saved.refresh_only,
             expected: Some(
                 saved
                     .actions
@@ -122,6 +123,7 @@ fn run(
                 .map(|(_, v)| v.to_string())
                 .collect(),
             expected: None,
+            refresh_only: flags.flag("refresh-only"),
             targets: flags.all(&["target"]).map(|(_, v)| v.to_string()).collect(),
         },
     };
@@ -561,12 +563,40 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 /// Whether a run changes anything (resources or outputs).
 fn has_changes(r: &Run) -> bool {
-    !r.changes.is_empty()
+    drifted(r).next().is_some()
+        || !r.changes.is_empty()
         || !r.refactorings.is_empty()
         || r.resource_changes.iter().any(|c| c.action != Action::NoOp)
 }
 
+/// Objects a refresh found changed outside terrane.
+fn drifted(r: &Run) -> impl Iterator<Item = &Change> {
+    r.resource_changes
+        .iter()
+        .filter(|c| c.reason.as_deref() == Some("drift"))
+}
+
 fn show_changes(r: &Run) {
+    let drift: Vec<Change> = drifted(r)
+        .map(|c| Change {
+            action: Action::Update,
+            reason: None,
+            ..c.clone()
+        })
+        .collect();
+    if !drift.is_empty() {
+        println!("\nNote: Objects have changed outside of terrane\n");
+        println!("terrane detected the following changes made outside of terrane since the\nlast \"terrane apply\":");
+        let text = render_changes(&drift);
+        let body = text.split("following actions:\n").nth(1).unwrap_or(&text);
+        print!(
+            "{}",
+            body.replace("will be updated in-place", "has changed")
+        );
+        if r.options.refresh_only {
+            println!("\nThis is a refresh-only plan, so terrane will not take any actions to undo these.\nIf you were expecting these changes then you can apply this plan to record the\nupdated values in the terrane state without changing any remote objects.");
+        }
+    }
     if !has_changes(r) {
         println!("\nNo changes. Your infrastructure matches the configuration.\n");
         println!("terrane has compared your real infrastructure against your configuration and found no differences, so no changes are needed.");
@@ -635,6 +665,7 @@ fn save_plan(planned: &Run, out: &str) -> Result<(), Failure> {
         refresh: planned.options.refresh,
         replace: planned.options.replace.iter().cloned().collect(),
         targets: planned.options.targets.clone(),
+        refresh_only: planned.options.refresh_only,
         variables: planned
             .variables
             .iter()
@@ -712,11 +743,12 @@ pub fn run_apply(args: &[String], destroy: bool) -> CommandResult {
             return Err(Failure::Message(msg.into()));
         }
     }
-    let applied = if planned
+    let needs_apply = planned
         .resource_changes
         .iter()
         .any(|c| c.action != Action::NoOp)
-    {
+        || drifted(&planned).next().is_some();
+    let applied = if needs_apply {
         // The plan shown is no longer needed: free it before applying.
         drop(planned);
         run(&flags, destroy, color, Phase::Apply, None)?

@@ -130,6 +130,8 @@ pub struct Options {
     pub refresh: bool,
     /// Instance addresses to replace (`-replace`).
     pub replace: HashSet<String>,
+    /// `-refresh-only`: only read objects and record what changed outside terrane.
+    pub refresh_only: bool,
     /// `-target` addresses (resources, instances or modules); empty means everything.
     pub targets: Vec<String>,
     /// When applying a saved plan: the action each instance was planned with. An instance
@@ -491,6 +493,9 @@ impl Planner {
     /// Deletes (or plans deleting) every object of the prior state that the configuration
     /// no longer has, dependents first. Call after the module tree was evaluated.
     pub fn finish(&self) {
+        if self.options.refresh_only {
+            return;
+        }
         let visited = self.visited.borrow().clone();
         let mut orphans: Vec<&String> = self
             .prior
@@ -938,6 +943,76 @@ impl Planner {
         wanted.contains(&format!("{prefix}{}", resource.address()))
     }
 
+    /// `-refresh-only`: reads the object and records how it differs from the state (as a
+    /// no-op change whose before and after differ); in the apply phase the state takes the
+    /// object as read, and an object that is gone is forgotten.
+    #[allow(clippy::too_many_arguments)]
+    fn refresh_only(
+        &self,
+        module_path: &str,
+        resource: &Resource,
+        key: &InstanceKey,
+        address: &str,
+        provider_addr: &str,
+        provider: &Arc<dyn Provider>,
+        schema: &Schema,
+        prior: Option<&Prior>,
+    ) -> Result<Value, Diagnostic> {
+        let Some(prior) = prior else {
+            return Ok(Value::Unknown(schema.block.value_type()));
+        };
+        let (before, _) = prior.value.unmark_deep();
+        let read = self
+            .runtime
+            .block_on(provider.read(&resource.ty, &before, &prior.private))
+            .map_err(|d| first_error(with_address(d, address)))?;
+        let after = read
+            .as_ref()
+            .map(|(v, _)| v.clone())
+            .unwrap_or(Value::Null(before.ty()));
+        let (index_key, module) = (
+            match key {
+                InstanceKey::None => None,
+                InstanceKey::Index(i) => Some(Json::from(*i)),
+                InstanceKey::Key(k, _) => Some(Json::from(k.clone())),
+            },
+            (!module_path.is_empty()).then(|| module_path.to_string()),
+        );
+        if !after.raw_equal(&before) {
+            self.changes.borrow_mut().push(Change {
+                address: address.to_string(),
+                module,
+                mode: resource.mode,
+                ty: resource.ty.clone(),
+                name: resource.name.clone(),
+                index_key,
+                provider: provider_addr.to_string(),
+                action: Action::NoOp,
+                before: mark_sensitive(&before, &schema.block),
+                after: mark_sensitive(&after, &schema.block),
+                replace_paths: Vec::new(),
+                reason: Some("drift".into()),
+            });
+            if self.phase == Phase::Apply {
+                match &read {
+                    Some((v, private)) => self.record(
+                        module_path,
+                        resource,
+                        key,
+                        provider_addr,
+                        schema,
+                        v,
+                        private,
+                        prior.dependencies.clone(),
+                        prior.tainted,
+                    )?,
+                    None => self.forget(address),
+                }
+            }
+        }
+        Ok(mark_sensitive(&after, &schema.block))
+    }
+
     /// `lifecycle { replace_triggered_by }`: a referenced resource with a change in this
     /// run, or a referenced value that is not known until apply, replaces this one.
     fn replace_triggered(
@@ -1079,6 +1154,18 @@ impl ResourceHook for Planner {
             return Ok(prior
                 .map(|p| p.value.clone())
                 .unwrap_or_else(|| Value::Unknown(schema.block.value_type())));
+        }
+        if self.options.refresh_only && resource.mode == ResourceMode::Managed {
+            return self.refresh_only(
+                module_path,
+                resource,
+                key,
+                &address,
+                &provider_addr,
+                &provider,
+                &schema,
+                prior,
+            );
         }
         let config =
             decode::decode_body(resolver, &resource.config, &schema.block).map_err(first_error)?;
@@ -1491,7 +1578,7 @@ pub fn mark_sensitive(value: &Value, block: &crate::provider::Block) -> Value {
 fn sensitive_paths(value: &Value) -> Vec<Json> {
     fn walk(v: &Value, path: &mut Vec<Json>, out: &mut Vec<Json>) {
         match v {
-            Value::Sensitive(_) => out.push(Json::Array(path.clone())),
+            Value::Sensitive(inner) if !inner.is_null() => out.push(Json::Array(path.clone())),
             Value::Object(m) | Value::Map(_, m) => {
                 let kind = if matches!(v, Value::Object(_)) {
                     "get_attr"
