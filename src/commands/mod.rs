@@ -5,6 +5,7 @@ mod apply;
 mod console;
 mod fmt;
 mod force_unlock;
+mod graph;
 mod import;
 mod init;
 mod output;
@@ -44,6 +45,7 @@ pub fn dispatch(command: &str, args: &[String]) -> u8 {
         "taint" => taint::run_taint(args),
         "untaint" => taint::run_untaint(args),
         "force-unlock" => force_unlock::run(args),
+        "graph" => graph::run(args),
         other => {
             eprintln!("Error: terrane has no command named {other:?}. Run \"terrane -help\" for the list of commands.");
             return 1;
