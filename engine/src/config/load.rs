@@ -271,7 +271,11 @@ fn parse_native(file: &Arc<SourceFile>, diags: &mut Diagnostics) -> RawBody {
 /// A syntax error as a diagnostic, named as Terraform names the most common ones.
 fn syntax_error(file: &SourceFile, message: &str, offset: usize) -> Diagnostic {
     let text: &str = &file.text;
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    // The parser may report a byte offset inside a multi-byte character.
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let end = text[offset..]
         .chars()
         .next()

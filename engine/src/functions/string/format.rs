@@ -197,6 +197,17 @@ fn format_values(format: &str, args: &[Value]) -> Result<String, FnError> {
             p += 1;
             verb.precision = Some(scan_decimal(bytes, &mut p));
         }
+        // Go's fmt refuses widths and precisions over a million rather than allocating them.
+        if verb
+            .width
+            .max(verb.precision)
+            .is_some_and(|n| n > MAX_WIDTH)
+        {
+            return Err(FnError::new(format!(
+                "width or precision over {MAX_WIDTH} in {}",
+                go_quote(std::str::from_utf8(&bytes[start..p]).unwrap_or("%"))
+            )));
+        }
         if bytes.get(p) == Some(&b'[') {
             p += 1;
             match bytes.get(p) {
@@ -232,6 +243,9 @@ fn format_values(format: &str, args: &[Value]) -> Result<String, FnError> {
     }
     Ok(out)
 }
+
+/// The largest width or precision a verb may ask for.
+const MAX_WIDTH: usize = 1_000_000;
 
 /// Reads decimal digits (saturating, as nobody writes widths that large).
 fn scan_decimal(bytes: &[u8], p: &mut usize) -> usize {
