@@ -2,9 +2,9 @@
 //! as base64) and its checksums.
 
 use crate::file::{checksums, go_io_error, sensitive_if, sha1_hex, FileKind, CHECKSUMS};
-use crate::framework::{self, get_str};
 use base64::Engine as _;
 use terrane_engine::diag::{Diagnostic, Diagnostics};
+use terrane_engine::provider::framework::{self, get_str};
 use terrane_engine::provider::{Attribute, Block, Schema};
 use terrane_engine::value::{Type, Value};
 

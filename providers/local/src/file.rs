@@ -3,12 +3,12 @@
 //! disappears or its content changes outside Terraform. Also the checksums both the
 //! resources and the data sources report.
 
-use crate::framework::{self, get, get_str};
 use base64::Engine as _;
 use md5::Digest as _;
 use std::collections::BTreeMap;
 use std::path::Path;
 use terrane_engine::diag::{Diagnostic, Diagnostics};
+use terrane_engine::provider::framework::{self, get, get_str};
 use terrane_engine::provider::{Attribute, AttributePath, Block, Schema};
 use terrane_engine::value::{Type, Value};
 

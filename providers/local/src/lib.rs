@@ -5,11 +5,11 @@
 
 mod data;
 mod file;
-mod framework;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use terrane_engine::diag::{Diagnostic, Diagnostics};
+use terrane_engine::provider::framework;
 use terrane_engine::provider::{
     ApplyRequest, ApplyResponse, ImportedObject, PlanRequest, PlanResponse, Provider,
     ProviderSchema, Schema,

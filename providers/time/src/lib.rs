@@ -2,7 +2,6 @@
 //! `time_offset`, behaving like the upstream hashicorp/time provider (schemas, plans,
 //! identifiers, import formats).
 
-mod framework;
 mod offset;
 mod rotating;
 mod sleep;
@@ -12,6 +11,7 @@ mod timestamp;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use terrane_engine::diag::{Diagnostic, Diagnostics};
+use terrane_engine::provider::framework;
 use terrane_engine::provider::{
     ApplyRequest, ApplyResponse, Attribute, ImportedObject, PlanRequest, PlanResponse, Provider,
     ProviderSchema, Schema,

@@ -1,7 +1,6 @@
 //! `time_offset`: a timestamp at a fixed offset (years, months, days, hours, minutes,
 //! seconds) from a base timestamp taken at creation or given as `base_rfc3339`.
 
-use crate::framework::{self, get};
 use crate::timestamp::{self, Timestamp};
 use crate::{
     computed_number, empty_triggers, import_integer, optional_int, rfc3339_value, set_parts,
@@ -9,6 +8,7 @@ use crate::{
 };
 use std::collections::BTreeMap;
 use terrane_engine::diag::{Diagnostic, Diagnostics};
+use terrane_engine::provider::framework::{self, get};
 use terrane_engine::provider::{Attribute, Block, Schema};
 use terrane_engine::value::{Type, Value};
 

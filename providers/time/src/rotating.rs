@@ -2,7 +2,6 @@
 //! current time passes the rotation timestamp, refreshing reports the resource gone so that
 //! it is created again with a new base.
 
-use crate::framework::{self, get};
 use crate::timestamp::{self, Timestamp};
 use crate::{
     computed_number, empty_triggers, import_integer, optional_int, rfc3339_value, set_parts,
@@ -10,6 +9,7 @@ use crate::{
 };
 use std::collections::BTreeMap;
 use terrane_engine::diag::{Diagnostic, Diagnostics};
+use terrane_engine::provider::framework::{self, get};
 use terrane_engine::provider::{Attribute, Block, Schema};
 use terrane_engine::value::{Type, Value};
 

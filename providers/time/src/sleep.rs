@@ -1,10 +1,10 @@
 //! `time_sleep`: waits `create_duration` when created and `destroy_duration` when
 //! destroyed, so that other resources can be ordered around a delay.
 
-use crate::framework::{self, get, get_str};
 use crate::timestamp::{self, Timestamp};
 use crate::{empty_triggers, triggers_attribute, Clock, Planned};
 use terrane_engine::diag::{Diagnostic, Diagnostics};
+use terrane_engine::provider::framework::{self, get, get_str};
 use terrane_engine::provider::{Attribute, Block, Schema};
 use terrane_engine::value::{Type, Value};
 

@@ -1,10 +1,10 @@
 //! `time_static`: a timestamp taken once, at creation (or given as `rfc3339`), kept in
 //! state with its calendar parts until the resource is replaced.
 
-use crate::framework::{self, get};
 use crate::timestamp::{self, Timestamp};
 use crate::{computed_number, empty_triggers, set_parts, triggers_attribute, Planned};
 use terrane_engine::diag::{Diagnostic, Diagnostics};
+use terrane_engine::provider::framework::{self, get};
 use terrane_engine::provider::{Attribute, Block, Schema};
 use terrane_engine::value::{Type, Value};
 

@@ -1,15 +1,16 @@
-//! The planning rules of HashiCorp's terraform-plugin-framework, which the upstream local
-//! provider is built on, plus small helpers to read and build resource objects: defaults
+//! The planning rules of HashiCorp's terraform-plugin-framework, which most upstream
+//! providers are built on (native providers reproduce them through this module), plus
+//! small helpers to read and build resource objects: defaults
 //! fill null arguments, computed attributes left null by the configuration become unknown
 //! whenever the object changes, and a `RequiresReplace` attribute replaces the object when
 //! its planned value differs from the prior one (Terraform core ignores replacement
 //! requests for attributes that end up unchanged).
 
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::json::value_from_json;
+use crate::provider::{AttributePath, Block};
+use crate::value::{Type, Value};
 use std::collections::BTreeMap;
-use terrane_engine::diag::{Diagnostic, Diagnostics};
-use terrane_engine::json::value_from_json;
-use terrane_engine::provider::{AttributePath, Block};
-use terrane_engine::value::{Type, Value};
 
 /// The attributes of an object value (empty for null or unknown objects).
 pub fn attributes(object: &Value) -> BTreeMap<String, Value> {
@@ -35,6 +36,24 @@ pub fn get(object: &Value, name: &str) -> Value {
 /// A known, non-null string attribute.
 pub fn get_str(object: &Value, name: &str) -> Option<String> {
     get(object, name).as_str().map(str::to_string)
+}
+
+/// A known, non-null whole-number attribute; an error when it is not a 64-bit integer.
+pub fn get_i64(object: &Value, name: &str) -> Result<Option<i64>, Diagnostics> {
+    match get(object, name) {
+        Value::Number(n) => n.to_i64().map(Some).ok_or_else(|| {
+            Diagnostics::from(Diagnostic::error(
+                "Value Conversion Error",
+                format!("The value of {name} ({n}) is not a whole number that fits in 64 bits."),
+            ))
+        }),
+        _ => Ok(None),
+    }
+}
+
+/// Whether an attribute is unknown.
+pub fn is_unknown(object: &Value, name: &str) -> bool {
+    !get(object, name).is_known()
 }
 
 /// An object of `block` with every attribute null.
@@ -152,4 +171,25 @@ pub fn decode_state(block: &Block, raw: &serde_json::Value) -> Result<Value, Dia
         out.insert(name.clone(), value);
     }
     Ok(Value::object(out))
+}
+
+/// Whether every attribute of `names` is null (an unknown one may still be set, so it
+/// counts as set): the condition of the framework's `AtLeastOneOf` validators.
+pub fn all_null(config: &Value, names: &[&str]) -> bool {
+    names
+        .iter()
+        .all(|n| get(config, n).is_null() && !is_unknown(config, n))
+}
+
+/// The framework's resource-level `AtLeastOneOf` validator.
+pub fn at_least_one_configured(config: &Value, names: &[&str]) -> Option<Diagnostic> {
+    all_null(config, names).then(|| {
+        Diagnostic::error(
+            "Missing Attribute Configuration",
+            format!(
+                "At least one of these attributes must be configured: [{}]",
+                names.join(",")
+            ),
+        )
+    })
 }

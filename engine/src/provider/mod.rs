@@ -7,6 +7,8 @@
 //! attribute present (null when unset), nested blocks as lists, sets or maps of objects
 //! according to their nesting mode.
 
+pub mod framework;
+
 use crate::diag::Diagnostics;
 use crate::value::{Type, Value};
 use std::collections::BTreeMap;
