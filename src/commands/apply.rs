@@ -16,7 +16,9 @@ use std::io::IsTerminal;
 use std::rc::Rc;
 use std::sync::Arc;
 use terrane_engine::diag::{Diagnostic, Diagnostics, Sources};
-use terrane_engine::eval::module::{evaluate_tree_with, Mode, ResourceHook, Settings};
+use terrane_engine::eval::module::{
+    evaluate_tree, evaluate_tree_with, Mode, ResourceHook, Settings,
+};
 use terrane_engine::json::value_to_json;
 use terrane_engine::plan::{Action, Change, Options, Phase, Planner};
 use terrane_engine::value::Value;
@@ -154,6 +156,8 @@ fn run(
         import_settings,
         &mut planner,
     )?);
+    configure_providers(&loaded.module, &vars.values, &planner, &dir)
+        .map_err(|d| Failure::Diagnostics(Box::new(all_sources.clone()), d, color))?;
     let planner = Rc::new(planner);
     let settings = Settings {
         mode: Mode::Apply,
@@ -299,6 +303,98 @@ fn refactor_state(
         }
     }
     (state, lines)
+}
+
+/// Configures every provider the configuration uses: with its root `provider` block
+/// (evaluated in the root module) when there is one, else with an empty configuration.
+fn configure_providers(
+    module: &Arc<terrane_engine::config::Module>,
+    variables: &std::collections::BTreeMap<String, Value>,
+    planner: &Planner,
+    dir: &std::path::Path,
+) -> Result<(), Diagnostics> {
+    let mut used: Vec<String> = Vec::new();
+    collect_provider_addresses(module, &mut used);
+    used.sort();
+    used.dedup();
+    let blocks: Vec<&terrane_engine::config::ProviderConfig> = module
+        .providers
+        .iter()
+        .filter(|p| {
+            p.alias.is_none() && (!p.config.attributes.is_empty() || !p.config.blocks.is_empty())
+        })
+        .collect();
+    let eval = (!blocks.is_empty()).then(|| {
+        let settings = Settings {
+            mode: Mode::Apply,
+            workspace: current_workspace(),
+            cwd: dir.to_path_buf(),
+            files: Arc::new(terrane_engine::functions::RealFiles),
+            plan_timestamp: now_rfc3339(),
+        };
+        evaluate_tree(module.clone(), variables.clone(), settings)
+    });
+    let mut diags = Diagnostics::new();
+    for address in used {
+        let Some(schema) = planner.provider_schema(&address) else {
+            continue;
+        };
+        let block = blocks.iter().find(|p| {
+            let source = module
+                .terraform
+                .required_providers
+                .get(&p.name)
+                .and_then(|r| r.source.as_deref());
+            terrane_engine::provider::provider_address(&p.name, source) == address
+        });
+        let config = match (block, &eval) {
+            (Some(b), Some(eval)) => match eval.decode_in_root(&b.config, &schema) {
+                Ok(v) => v,
+                Err(d) => {
+                    diags.extend(d);
+                    continue;
+                }
+            },
+            _ => terrane_engine::plan::decode::decode_body(&NoScope, &Default::default(), &schema)
+                .unwrap_or_else(|_| Value::Null(schema.value_type())),
+        };
+        diags.extend(planner.configure(&address, &config));
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(())
+}
+
+/// The provider addresses of every resource in a module tree.
+fn collect_provider_addresses(module: &terrane_engine::config::Module, out: &mut Vec<String>) {
+    for r in module.resources.values() {
+        out.push(terrane_engine::plan::resource_provider(module, r));
+    }
+    for call in module.module_calls.values() {
+        if let Some(child) = &call.module {
+            collect_provider_addresses(child, out);
+        }
+    }
+}
+
+/// A resolver for empty provider configurations: nothing to resolve.
+struct NoScope;
+
+impl terrane_engine::eval::expr::Resolver for NoScope {
+    fn resolve(&self, _: terrane_engine::eval::expr::Reference) -> Result<Value, Diagnostic> {
+        Err(Diagnostic::error(
+            "Invalid reference",
+            "Nothing can be referenced here.",
+        ))
+    }
+    fn fn_context(&self) -> terrane_engine::functions::FnContext<'_> {
+        terrane_engine::functions::FnContext {
+            base_dir: std::path::Path::new("."),
+            files: &terrane_engine::functions::RealFiles,
+            plan_timestamp: "",
+        }
+    }
 }
 
 /// The root module's `check` blocks: a failed assertion is a warning, not an error, as in

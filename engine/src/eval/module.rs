@@ -137,6 +137,15 @@ impl Evaluation {
         evaluate(&self.root.scope(), expr)
     }
 
+    /// Decodes a block body of the root module (a provider configuration) with a schema.
+    pub fn decode_in_root(
+        &self,
+        body: &crate::config::Body,
+        schema: &crate::provider::Block,
+    ) -> Result<Value, Diagnostics> {
+        crate::plan::decode::decode_body(&self.root.scope(), body, schema)
+    }
+
     /// The root module's outputs, in declaration order, with their sensitivity.
     pub fn root_outputs(&self) -> Vec<(String, Value, bool)> {
         let mut out = Vec::new();

@@ -434,6 +434,26 @@ impl Planner {
         Ok(true)
     }
 
+    /// Configures a provider with its (decoded) configuration.
+    pub fn configure(&self, address: &str, config: &Value) -> Diagnostics {
+        match self.providers.get(address) {
+            Some((p, _)) => {
+                let (plain, _) = config.unmark_deep();
+                let mut d = self.runtime.block_on(p.validate_provider_config(&plain));
+                d.extend(self.runtime.block_on(p.configure(&plain)));
+                d
+            }
+            None => Diagnostics::new(),
+        }
+    }
+
+    /// The schema of a provider's own configuration block.
+    pub fn provider_schema(&self, address: &str) -> Option<crate::provider::Block> {
+        self.providers
+            .get(address)
+            .map(|(_, s)| s.provider.block.clone())
+    }
+
     /// Puts back a state taken with [`Planner::take_state`].
     pub fn restore_state(&self, state: State) {
         *self.state.borrow_mut() = state;
