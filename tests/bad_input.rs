@@ -485,6 +485,32 @@ fn huge_number_literals() {
 }
 
 #[test]
+fn absurd_format_widths() {
+    // Terraform prints Go's "%!(NOVERB)" for numeric verbs whose width or precision is over
+    // ten million, and fails the call for a string padded to 10^20: never an allocation of
+    // that size, and never a crash.
+    for (case, expr) in [
+        ("a 20-digit width", "format(\"%99999999999999999999d\", 1)"),
+        (
+            "a 20-digit string width",
+            "format(\"%99999999999999999999s\", \"a\")",
+        ),
+        (
+            "a 20-digit precision",
+            "format(\"%.99999999999999999999f\", 1)",
+        ),
+        (
+            "a 60-digit width",
+            "format(\"%111111111111111111111111111111111111111111111111111111111111x\", -1e306)",
+        ),
+        ("formatlist", "formatlist(\"%99999999999999999999v\", [1])"),
+    ] {
+        let config = format!("output \"x\" {{ value = {expr} }}\n");
+        run_main(case, config, Expect::ValidOrDiagnostic);
+    }
+}
+
+#[test]
 fn templatefile_of_a_huge_template() {
     let mut template = String::with_capacity(6_000_000);
     for i in 0..50_000 {
