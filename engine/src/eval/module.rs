@@ -68,7 +68,11 @@ enum Slot {
 
 /// How a module instance was called.
 struct Call {
-    parent: Rc<Instance>,
+    /// Weak: the parent holds its children, so a strong pointer back would be a cycle that
+    /// leaks the whole instance tree.
+    parent: std::rc::Weak<Instance>,
+    /// The parent's configuration, for the call's arguments.
+    parent_config: Arc<Module>,
     /// The name of the `module` block in the parent.
     name: String,
     key: InstanceKey,
@@ -76,7 +80,7 @@ struct Call {
 
 impl Call {
     fn config(&self) -> &ModuleCall {
-        &self.parent.config.module_calls[&self.name]
+        &self.parent_config.module_calls[&self.name]
     }
 }
 
@@ -420,7 +424,10 @@ impl Instance {
                 None => self.root_vars.get(name).map(|v| (v.clone(), var.range.clone())),
                 Some(call) => match call.config().arguments.get(name) {
                     Some(arg) => {
-                        let scope = call.parent.call_scope(&call.key);
+                        let parent = call.parent.upgrade().ok_or_else(|| {
+                            Diagnostic::error("Module instance gone", "The calling module instance no longer exists.")
+                        })?;
+                        let scope = parent.call_scope(&call.key);
                         Some((evaluate(&scope, &arg.expr)?, arg.expr.range()))
                     }
                     None => None,
@@ -587,7 +594,8 @@ impl Instance {
                     child_config.clone(),
                     path,
                     Some(Call {
-                        parent: me.clone(),
+                        parent: Rc::downgrade(&me),
+                        parent_config: me.config.clone(),
                         name: name.to_string(),
                         key: key.clone(),
                     }),
