@@ -1236,34 +1236,56 @@ impl<'a> Evaluator<'a> {
         out
     }
 
+    /// The arguments both template functions take: a string (the path or the template)
+    /// and a map of variables. `None` when either is not known yet; the flag says whether
+    /// the string was sensitive.
+    fn template_arguments(
+        &self,
+        at: &Expression,
+        name: &str,
+        param: &str,
+        args: &[&Expression],
+        syms: Option<&Symbols>,
+    ) -> Result<Option<TemplateArguments>, Diagnostic> {
+        if args.len() != 2 {
+            return Err(self.err(
+                at,
+                "Invalid function argument",
+                format!("Function \"{name}\" expects 2 arguments."),
+            ));
+        }
+        let first = self.eval(args[0], syms)?;
+        let vars = self.eval(args[1], syms)?;
+        let (first, marked) = first.into_unmarked();
+        if !first.is_known() {
+            return Ok(None);
+        }
+        let first = convert(&first, &Type::String).map_err(|e| {
+            self.err(
+                args[0],
+                "Invalid function argument",
+                format!("Invalid value for \"{param}\" parameter: {e}."),
+            )
+        })?;
+        let Some(vars) = self.template_vars_arg(args[1], vars)? else {
+            return Ok(None);
+        };
+        Ok(Some((
+            first.as_str().unwrap_or_default().to_string(),
+            vars,
+            marked,
+        )))
+    }
+
     fn templatefile(
         &self,
         at: &Expression,
         args: &[&Expression],
         syms: Option<&Symbols>,
     ) -> EvalResult {
-        if args.len() != 2 {
-            return Err(self.err(
-                at,
-                "Invalid function argument",
-                "Function \"templatefile\" expects 2 arguments.",
-            ));
-        }
-        let path = self.eval(args[0], syms)?;
-        let vars = self.eval(args[1], syms)?;
-        let (path, pm) = path.into_unmarked();
-        if !path.is_known() {
-            return Ok(Value::dynamic_unknown());
-        }
-        let path = convert(&path, &Type::String).map_err(|e| {
-            self.err(
-                args[0],
-                "Invalid function argument",
-                format!("Invalid value for \"path\" parameter: {e}."),
-            )
-        })?;
-        let path = path.as_str().unwrap_or_default().to_string();
-        let Some(vars) = self.template_vars_arg(args[1], vars)? else {
+        let Some((path, vars, marked)) =
+            self.template_arguments(at, "templatefile", "path", args, syms)?
+        else {
             return Ok(Value::dynamic_unknown());
         };
         let ctx = self.resolver.fn_context();
@@ -1276,7 +1298,7 @@ impl<'a> Evaluator<'a> {
         })?;
         Ok(self
             .render_template_text(at, "templatefile", &text, &vars)?
-            .mark_if(pm))
+            .mark_if(marked))
     }
 
     fn templatestring(
@@ -1285,41 +1307,30 @@ impl<'a> Evaluator<'a> {
         args: &[&Expression],
         syms: Option<&Symbols>,
     ) -> EvalResult {
-        if args.len() != 2 {
-            return Err(self.err(
-                at,
-                "Invalid function argument",
-                "Function \"templatestring\" expects 2 arguments.",
-            ));
-        }
         if matches!(
-            args[0],
-            Expression::String(_) | Expression::StringTemplate(_) | Expression::HeredocTemplate(_)
+            args.first(),
+            Some(
+                Expression::String(_)
+                    | Expression::StringTemplate(_)
+                    | Expression::HeredocTemplate(_)
+            )
         ) {
             return Err(self.err(args[0], "Invalid function argument", "Invalid value for \"template\" parameter: the template must be given as a reference to a string value, not as a literal; write a literal template directly as a string expression instead."));
         }
-        let tmpl = self.eval(args[0], syms)?;
-        let vars = self.eval(args[1], syms)?;
-        let (tmpl, tm) = tmpl.into_unmarked();
-        if !tmpl.is_known() {
-            return Ok(Value::dynamic_unknown());
-        }
-        let tmpl = convert(&tmpl, &Type::String).map_err(|e| {
-            self.err(
-                args[0],
-                "Invalid function argument",
-                format!("Invalid value for \"template\" parameter: {e}."),
-            )
-        })?;
-        let Some(vars) = self.template_vars_arg(args[1], vars)? else {
+        let Some((text, vars, marked)) =
+            self.template_arguments(at, "templatestring", "template", args, syms)?
+        else {
             return Ok(Value::dynamic_unknown());
         };
-        let text = tmpl.as_str().unwrap_or_default().to_string();
         Ok(self
             .render_template_text(at, "templatestring", &text, &vars)?
-            .mark_if(tm))
+            .mark_if(marked))
     }
 }
+
+/// A template function's string argument, its variables, and whether the string was
+/// sensitive.
+type TemplateArguments = (String, BTreeMap<String, Value>, bool);
 
 fn strips_before(el: &Element) -> bool {
     match el {
