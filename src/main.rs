@@ -5,7 +5,11 @@
 
 mod commands;
 mod flags;
+mod interrupt;
+mod json_ui;
+mod logging;
 mod plan_render;
+mod progress;
 mod render;
 mod saved_plan;
 
@@ -18,6 +22,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     restore_default_sigpipe();
+    logging::init();
     // Deeply nested configurations recurse deeply: run on a thread with a large stack (only
     // the pages actually touched are committed).
     let worker = std::thread::Builder::new()

@@ -104,6 +104,12 @@ pub fn print_diagnostics<'a>(
     diags: impl IntoIterator<Item = &'a Diagnostic>,
     color: bool,
 ) {
+    if crate::json_ui::enabled() {
+        for d in diags {
+            crate::json_ui::diagnostic(sources, d);
+        }
+        return;
+    }
     for d in diags {
         let text = sources.render(d);
         if color {

@@ -111,9 +111,10 @@ module "m" {
             "state holds module.m[{f}] but its file is missing"
         );
     }
-    // At most the one create in flight may have finished without being recorded.
+    // Only creates in flight when the process died (at most -parallelism, 10) may have
+    // written their file without their completion reaching the state.
     assert!(
-        on_disk.len() - unique.len() <= 1,
+        on_disk.len() - unique.len() <= 10,
         "{} files, {} in state",
         on_disk.len(),
         unique.len()

@@ -576,3 +576,74 @@ resource "local_file" "f" {
     assert_eq!(state(d)["resources"], serde_json::json!([]));
     assert!(!d.join("hello.txt").exists());
 }
+
+#[test]
+fn moved_blocks_in_a_child_module_apply_in_each_of_its_instances() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("mod")).unwrap();
+    std::fs::write(
+        d.join("mod/main.tf"),
+        "resource \"null_resource\" \"old\" {}\n",
+    )
+    .unwrap();
+    write(
+        d,
+        "module \"m\" {\n  source   = \"./mod\"\n  for_each = toset([\"a\", \"b\"])\n}\n",
+    );
+    ok(d, &["apply", "-auto-approve"]);
+    let before = state(d);
+    std::fs::write(
+        d.join("mod/main.tf"),
+        "resource \"null_resource\" \"new\" {}\nmoved {\n  from = null_resource.old\n  to   = null_resource.new\n}\n",
+    )
+    .unwrap();
+    let (_, text) = plan_exit(d);
+    assert!(
+        text.contains(
+            "# module.m[\"a\"].null_resource.old has moved to module.m[\"a\"].null_resource.new"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("to add"), "nothing is created: {text}");
+    ok(d, &["apply", "-auto-approve"]);
+    let listed = String::from_utf8_lossy(&terrane(d, &["state", "list"]).stdout).to_string();
+    assert_eq!(
+        listed,
+        "module.m[\"a\"].null_resource.new\nmodule.m[\"b\"].null_resource.new\n"
+    );
+    let id_of = |s: &serde_json::Value, name: &str, module: &str| {
+        s["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name && r["module"] == module)
+            .map(|r| r["instances"][0]["attributes"]["id"].clone())
+    };
+    assert_eq!(
+        id_of(&before, "old", "module.m[\"a\"]"),
+        id_of(&state(d), "new", "module.m[\"a\"]"),
+        "the same object, at its new address"
+    );
+}
+
+#[test]
+fn a_resource_without_instances_may_index_another_without_instances() {
+    // As in the corpus: prod-only resources (count = 0 in dev) refer to each other's [0].
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        r#"
+resource "null_resource" "zone" {
+  count = terraform.workspace == "prod" ? 1 : 0
+}
+resource "null_resource" "link" {
+  count    = terraform.workspace == "prod" ? 1 : 0
+  triggers = { zone = null_resource.zone[0].id }
+}
+"#,
+    );
+    let (code, text) = plan_exit(d);
+    assert_eq!(code, 0, "{text}");
+}

@@ -130,7 +130,7 @@ pub fn collect(
 }
 
 /// A value given as text on the command line or in the environment: literal text for
-/// variables of primitive type, an HCL expression otherwise.
+/// variables without a type or of primitive type, an HCL expression otherwise.
 pub fn raw_value(
     module: &Module,
     name: &str,
@@ -138,7 +138,7 @@ pub fn raw_value(
     source: &str,
 ) -> Result<Value, Diagnostic> {
     let var = &module.variables[name];
-    if var.constraint.ty().is_primitive() {
+    if var.literal_text_values {
         return Ok(Value::string(raw));
     }
     let file = Arc::new(SourceFile::new(format!("<value for var.{name}>"), raw));
@@ -263,5 +263,38 @@ fn read_file(
             continue;
         }
         out.values.insert(name, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module(text: &str) -> Module {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("main.tf"), text).expect("write");
+        let (module, diags) = crate::config::load_module_tree(dir.path());
+        assert!(!diags.has_errors(), "{diags:?}");
+        module
+    }
+
+    #[test]
+    fn text_values_are_literal_without_a_type_or_with_a_primitive_one() {
+        let m = module(
+            "variable \"untyped\" {}\nvariable \"n\" { type = number }\nvariable \"a\" { type = any }\nvariable \"l\" { type = list(string) }\n",
+        );
+        assert_eq!(
+            raw_value(&m, "untyped", "prod", "-var option").unwrap(),
+            Value::string("prod")
+        );
+        assert_eq!(
+            raw_value(&m, "n", "3", "-var option").unwrap(),
+            Value::string("3")
+        );
+        assert!(raw_value(&m, "a", "prod", "-var option").is_err());
+        assert_eq!(
+            raw_value(&m, "l", "[\"x\"]", "-var option").unwrap(),
+            Value::tuple(vec![Value::string("x")])
+        );
     }
 }

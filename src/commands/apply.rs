@@ -16,9 +16,7 @@ use std::io::IsTerminal;
 use std::rc::Rc;
 use std::sync::Arc;
 use terrane_engine::diag::{Diagnostic, Diagnostics, Sources};
-use terrane_engine::eval::module::{
-    evaluate_tree, evaluate_tree_with, Mode, ResourceHook, Settings,
-};
+use terrane_engine::eval::module::{evaluate_tree, evaluate_tree_with, Mode, Settings};
 use terrane_engine::json::value_to_json;
 use terrane_engine::plan::{Action, Change, Options, Phase, Planner};
 use terrane_engine::value::Value;
@@ -74,12 +72,20 @@ struct Run {
     options: Options,
 }
 
+/// What an apply that follows its own plan takes over from it: the refreshed state the
+/// plan was made against, and the action planned for each instance.
+struct Handoff {
+    state: State,
+    actions: std::collections::HashMap<String, Action>,
+}
+
 fn run(
     flags: &Flags,
     destroy: bool,
     color: bool,
     phase: Phase,
     saved: Option<&SavedPlan>,
+    handoff: Option<Handoff>,
 ) -> Result<Run, Failure> {
     let dir = cwd();
     let loaded = load(&dir);
@@ -102,13 +108,27 @@ fn run(
     if let Some(saved) = saved {
         check_saved_plan(saved, prior.as_ref(), &digest)?;
     }
-    let options = match saved {
+    let parallelism = match flags.value("parallelism") {
+        None => 0,
+        Some(text) => match text.parse::<usize>() {
+            Ok(n) if n > 0 => n,
+            _ => {
+                return Err(Failure::Message(format!(
+                    "Invalid value for -parallelism: {text:?}. It must be a whole number greater than zero."
+                )))
+            }
+        },
+    };
+    let interrupt = (phase == Phase::Apply).then(crate::interrupt::install);
+    let mut options = match saved {
         Some(saved) => Options {
             destroy: saved.destroy,
             refresh: saved.refresh,
             replace: saved.replace.iter().cloned().collect(),
             targets: saved.targets.clone(),
             refresh_only: saved.refresh_only,
+            parallelism,
+            interrupt: interrupt.clone(),
             expected: Some(
                 saved
                     .actions
@@ -127,12 +147,22 @@ fn run(
             expected: None,
             refresh_only: flags.flag("refresh-only"),
             targets: flags.all(&["target"]).map(|(_, v)| v.to_string()).collect(),
+            parallelism,
+            interrupt: interrupt.clone(),
         },
     };
+    let handoff_state = handoff.map(|h| {
+        // The plan just shown refreshed everything already: apply exactly it.
+        options.refresh = false;
+        options.expected = Some(h.actions);
+        h.state
+    });
     let variables = vars.values.clone();
-    let start = prior
-        .clone()
-        .unwrap_or_else(|| State::new(env!("CARGO_PKG_VERSION")));
+    let start = handoff_state.unwrap_or_else(|| {
+        prior
+            .clone()
+            .unwrap_or_else(|| State::new(env!("CARGO_PKG_VERSION")))
+    });
     let (start, mut refactorings) = refactor_state(&loaded.module, start);
     let persist_to = (phase == Phase::Apply).then(|| state_path.clone());
     let mut planner = Planner::new(
@@ -166,10 +196,28 @@ fn run(
         files: Arc::new(terrane_engine::functions::RealFiles),
         plan_timestamp: now_rfc3339(),
     };
-    let hook: Rc<dyn ResourceHook> = planner.clone();
-    let eval = evaluate_tree_with(loaded.module.clone(), vars.values, settings, Some(hook));
+    if crate::json_ui::enabled() {
+        planner.observe(crate::json_ui::event);
+    } else {
+        planner.observe(crate::progress::human(color));
+    }
+    planner.set_configuration(&loaded.module);
+    let eval = planner.walk(|hook| {
+        evaluate_tree_with(
+            loaded.module.clone(),
+            vars.values.clone(),
+            settings.clone(),
+            Some(hook),
+        )
+    });
     planner.finish();
     let mut diags = eval.diagnostics.clone();
+    if planner.interrupted() {
+        diags.push(Diagnostic::error(
+            "Operation cancelled",
+            "terrane was interrupted: changes under way finished and were saved in the state; nothing new was started. Run the command again to carry out the rest.",
+        ));
+    }
     diags.extend(check_blocks(&loaded.module, &eval));
     if phase == Phase::Apply {
         // Whatever failed, what finished is kept: the full state replaces the journal.
@@ -257,13 +305,57 @@ fn run(
     })
 }
 
-/// Applies the root module's `moved` blocks (objects change address, nothing is
-/// destroyed) and `removed` blocks with `destroy = false` (objects are forgotten, not
-/// destroyed) to the prior state. Returns the state and a line per refactoring.
+/// Applies the `moved` blocks (objects change address, nothing is destroyed) and `removed`
+/// blocks with `destroy = false` (objects are forgotten, not destroyed) of every module to
+/// the prior state, a child module's blocks in each of its instances the state has. Returns
+/// the state and a line per refactoring.
 fn refactor_state(
     module: &terrane_engine::config::Module,
     mut state: State,
 ) -> (State, Vec<String>) {
+    let mut lines = Vec::new();
+    refactor_module(module, "", &mut state, &mut lines);
+    (state, lines)
+}
+
+/// The instances of the module at configuration path `path` (`module.a.module.b`) that
+/// the state holds objects of (`module.a["x"].module.b`); the root is `""`.
+fn module_instances(state: &State, path: &str) -> Vec<String> {
+    if path.is_empty() {
+        return vec![String::new()];
+    }
+    let depth = path.matches("module.").count();
+    let mut out: Vec<String> = Vec::new();
+    for r in &state.resources {
+        let Some(m) = &r.module else { continue };
+        let Ok(target) = parse_target(m) else {
+            continue;
+        };
+        let terrane_state::Target::Module(instance) = target else {
+            continue;
+        };
+        let text = instance.to_string();
+        let mut prefix = String::new();
+        for (i, step) in text.split(".module.").enumerate().take(depth) {
+            if i > 0 {
+                prefix.push_str(".module.");
+            }
+            prefix.push_str(step);
+        }
+        if terrane_engine::plan::walk::config_address(&prefix) == path && !out.contains(&prefix) {
+            out.push(prefix);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn refactor_module(
+    module: &terrane_engine::config::Module,
+    path: &str,
+    state: &mut State,
+    lines: &mut Vec<String>,
+) {
     let text = |e: &terrane_engine::config::Expr| -> Option<String> {
         let r = e.range()?;
         e.file
@@ -271,38 +363,56 @@ fn refactor_state(
             .get(r.start.byte..r.end.byte)
             .map(|t| t.trim().to_string())
     };
-    let mut lines = Vec::new();
-    for m in &module.moved {
-        let (Some(from_text), Some(to_text)) = (text(&m.from), text(&m.to)) else {
-            continue;
-        };
-        let (Ok(from), Ok(to)) = (parse_target(&from_text), parse_target(&to_text)) else {
-            continue;
-        };
-        // A move whose source is gone (already moved) or whose target exists does nothing.
-        if state.move_target(None, &from, &to, &to_text).is_ok() {
-            lines.push(format!("  # {from_text} has moved to {to_text}"));
+    let within = |prefix: &str, relative: &str| {
+        if prefix.is_empty() {
+            relative.to_string()
+        } else {
+            format!("{prefix}.{relative}")
+        }
+    };
+    for prefix in module_instances(state, path) {
+        for m in &module.moved {
+            let (Some(from_text), Some(to_text)) = (text(&m.from), text(&m.to)) else {
+                continue;
+            };
+            let (from_text, to_text) = (within(&prefix, &from_text), within(&prefix, &to_text));
+            let (Ok(from), Ok(to)) = (parse_target(&from_text), parse_target(&to_text)) else {
+                continue;
+            };
+            // A move whose source is gone (already moved) or whose target exists does nothing.
+            if state.move_target(None, &from, &to, &to_text).is_ok() {
+                lines.push(format!("  # {from_text} has moved to {to_text}"));
+            }
+        }
+        for r in module.removed.iter().filter(|r| !r.destroy) {
+            let Some(from_text) = text(&r.from) else {
+                continue;
+            };
+            let Ok(target) = parse_target(&within(&prefix, &from_text)) else {
+                continue;
+            };
+            let Ok(found) = state.lookup(&target, true) else {
+                continue;
+            };
+            if found.is_empty() {
+                continue;
+            }
+            state.remove_instances(&found);
+            for addr in found {
+                lines.push(format!("  # {addr} will no longer be managed by terrane (the object itself is not destroyed)"));
+            }
         }
     }
-    for r in module.removed.iter().filter(|r| !r.destroy) {
-        let Some(from_text) = text(&r.from) else {
-            continue;
-        };
-        let Ok(target) = parse_target(&from_text) else {
-            continue;
-        };
-        let Ok(found) = state.lookup(&target, true) else {
-            continue;
-        };
-        if found.is_empty() {
-            continue;
-        }
-        state.remove_instances(&found);
-        for addr in found {
-            lines.push(format!("  # {addr} will no longer be managed by terrane (the object itself is not destroyed)"));
+    for (name, call) in &module.module_calls {
+        if let Some(child) = &call.module {
+            let child_path = if path.is_empty() {
+                format!("module.{name}")
+            } else {
+                format!("{path}.module.{name}")
+            };
+            refactor_module(child, &child_path, state, lines);
         }
     }
-    (state, lines)
 }
 
 /// Configures every provider the configuration uses: with its root `provider` block
@@ -673,6 +783,17 @@ fn drifted(r: &Run) -> impl Iterator<Item = &Change> {
 }
 
 fn show_changes(r: &Run) {
+    if crate::json_ui::enabled() {
+        crate::json_ui::planned_changes(&r.resource_changes);
+        let (add, change, remove) = summary_counts(&r.resource_changes);
+        let message = if has_changes(r) {
+            format!("Plan: {add} to add, {change} to change, {remove} to destroy.")
+        } else {
+            "No changes. Your infrastructure matches the configuration.".to_string()
+        };
+        crate::json_ui::change_summary(add, change, remove, "plan", &message);
+        return;
+    }
     let drift: Vec<Change> = drifted(r)
         .map(|c| Change {
             action: Action::Update,
@@ -736,8 +857,19 @@ fn shown(v: &Value, sensitive: bool) -> String {
 pub fn run_plan(args: &[String]) -> CommandResult {
     let flags = parse_flags(args, &SPEC)?;
     let color = use_color(flags.flag("no-color"));
+    if flags.flag("json") {
+        crate::json_ui::enable();
+        crate::json_ui::version();
+    }
     let _lock = lock_state(&flags, "OperationTypePlan")?;
-    let planned = run(&flags, flags.flag("destroy"), color, Phase::Plan, None)?;
+    let planned = run(
+        &flags,
+        flags.flag("destroy"),
+        color,
+        Phase::Plan,
+        None,
+        None,
+    )?;
     show_changes(&planned);
     if let Some(out) = flags.value("out") {
         save_plan(&planned, out)?;
@@ -807,6 +939,15 @@ pub fn saved_plan_document(path: &std::path::Path) -> Result<Json, Failure> {
 pub fn run_apply(args: &[String], destroy: bool) -> CommandResult {
     let flags = parse_flags(args, &SPEC)?;
     let color = use_color(flags.flag("no-color"));
+    if flags.flag("json") {
+        crate::json_ui::enable();
+        crate::json_ui::version();
+        if flags.positional.is_empty() && !flags.flag("auto-approve") {
+            return Err(Failure::Message(
+                "Plan file or auto-approve required: terrane cannot ask for approval of the plan when -json is set. Give a saved plan file, or -auto-approve.".into(),
+            ));
+        }
+    }
     let _lock = lock_state(&flags, "OperationTypeApply")?;
     if let Some(file) = flags.positional.first() {
         if flags.all(&["var", "var-file"]).next().is_some() {
@@ -815,11 +956,18 @@ pub fn run_apply(args: &[String], destroy: bool) -> CommandResult {
             ));
         }
         let saved = SavedPlan::read(&cwd().join(file))?;
-        let applied = run(&flags, saved.destroy, color, Phase::Apply, Some(&saved))?;
+        let applied = run(
+            &flags,
+            saved.destroy,
+            color,
+            Phase::Apply,
+            Some(&saved),
+            None,
+        )?;
         return finish_apply(applied, saved.destroy);
     }
     let destroy = destroy || flags.flag("destroy");
-    let planned = run(&flags, destroy, color, Phase::Plan, None)?;
+    let planned = run(&flags, destroy, color, Phase::Plan, None, None)?;
     show_changes(&planned);
     if has_changes(&planned) && !flags.flag("auto-approve") {
         let question = if destroy {
@@ -845,9 +993,17 @@ pub fn run_apply(args: &[String], destroy: bool) -> CommandResult {
         .any(|c| c.action != Action::NoOp)
         || drifted(&planned).next().is_some();
     let applied = if needs_apply {
+        let handoff = (!planned.options.refresh_only).then(|| Handoff {
+            actions: planned
+                .resource_changes
+                .iter()
+                .map(|c| (c.address.clone(), c.action))
+                .collect(),
+            state: planned.state.clone(),
+        });
         // The plan shown is no longer needed: free it before applying.
         drop(planned);
-        run(&flags, destroy, color, Phase::Apply, None)?
+        run(&flags, destroy, color, Phase::Apply, None, handoff)?
     } else {
         planned
     };
@@ -866,6 +1022,24 @@ fn finish_apply(applied: Run, destroy: bool) -> CommandResult {
             .map_err(|e| Failure::Message(format!("Failed to save state: {e}")))?;
     }
     let (add, change, destroyed) = summary_counts(&applied.resource_changes);
+    if crate::json_ui::enabled() {
+        let (operation, message) = if destroy {
+            (
+                "destroy",
+                format!("Destroy complete! Resources: {destroyed} destroyed."),
+            )
+        } else {
+            (
+                "apply",
+                format!("Apply complete! Resources: {add} added, {change} changed, {destroyed} destroyed."),
+            )
+        };
+        crate::json_ui::change_summary(add, change, destroyed, operation, &message);
+        if !destroy {
+            crate::json_ui::outputs(&state.outputs);
+        }
+        return Ok(0);
+    }
     if destroy {
         println!("\nDestroy complete! Resources: {destroyed} destroyed.");
     } else {

@@ -9,7 +9,9 @@ mod graph;
 mod import;
 mod init;
 mod output;
+mod providers;
 mod show;
+mod sim;
 mod state;
 mod taint;
 mod validate;
@@ -46,6 +48,8 @@ pub fn dispatch(command: &str, args: &[String]) -> u8 {
         "untaint" => taint::run_untaint(args),
         "force-unlock" => force_unlock::run(args),
         "graph" => graph::run(args),
+        "providers" => providers::run(args),
+        "sim" => sim::run(args),
         other => {
             eprintln!("Error: terrane has no command named {other:?}. Run \"terrane -help\" for the list of commands.");
             return 1;

@@ -129,6 +129,100 @@ pub fn apply_entry(state: &mut State, entry: &Entry) {
     }
 }
 
+/// Applies entries in order, with the result `apply_entry` gives one by one, in time linear
+/// in the state and the entries (an apply of thousands of instances journals thousands).
+pub fn apply_entries(state: &mut State, entries: &[Entry]) {
+    if entries.len() <= 4 {
+        for entry in entries {
+            apply_entry(state, entry);
+        }
+        return;
+    }
+    type Identity = (Option<String>, String, String, String);
+    let identity = |module: &Option<String>, mode: &str, ty: &str, name: &str| -> Identity {
+        (
+            module.clone(),
+            mode.to_string(),
+            ty.to_string(),
+            name.to_string(),
+        )
+    };
+    let key_text = |key: &Option<serde_json::Value>| serde_json::to_string(key).unwrap_or_default();
+    let mut resources: std::collections::HashMap<Identity, usize> =
+        std::collections::HashMap::new();
+    let mut slots: Vec<Vec<Option<Instance>>> = Vec::new();
+    let mut positions: Vec<std::collections::HashMap<String, usize>> = Vec::new();
+    for (n, r) in state.resources.iter_mut().enumerate() {
+        resources
+            .entry(identity(&r.module, &r.mode, &r.ty, &r.name))
+            .or_insert(n);
+        let instances = std::mem::take(&mut r.instances);
+        positions.push(
+            instances
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (key_text(&o.index_key), i))
+                .collect(),
+        );
+        slots.push(instances.into_iter().map(Some).collect());
+    }
+    for entry in entries {
+        match entry {
+            Entry::Put { resource, instance } => {
+                let id = identity(
+                    &resource.module,
+                    &resource.mode,
+                    &resource.ty,
+                    &resource.name,
+                );
+                let r = *resources.entry(id).or_insert_with(|| {
+                    state.resources.push(Resource {
+                        module: resource.module.clone(),
+                        mode: resource.mode.clone(),
+                        ty: resource.ty.clone(),
+                        name: resource.name.clone(),
+                        each: resource.each.clone(),
+                        provider: resource.provider.clone(),
+                        instances: Vec::new(),
+                    });
+                    slots.push(Vec::new());
+                    positions.push(std::collections::HashMap::new());
+                    state.resources.len() - 1
+                });
+                state.resources[r].each = resource.each.clone();
+                let key = key_text(&instance.index_key);
+                match positions[r].get(&key) {
+                    Some(&p) => slots[r][p] = Some((**instance).clone()),
+                    None => {
+                        positions[r].insert(key, slots[r].len());
+                        slots[r].push(Some((**instance).clone()));
+                    }
+                }
+            }
+            Entry::Remove {
+                resource,
+                index_key,
+            } => {
+                let id = identity(
+                    &resource.module,
+                    &resource.mode,
+                    &resource.ty,
+                    &resource.name,
+                );
+                if let Some(&r) = resources.get(&id) {
+                    if let Some(p) = positions[r].remove(&key_text(index_key)) {
+                        slots[r][p] = None;
+                    }
+                }
+            }
+        }
+    }
+    for (r, resource_slots) in state.resources.iter_mut().zip(slots) {
+        r.instances = resource_slots.into_iter().flatten().collect();
+    }
+    state.resources.retain(|r| !r.instances.is_empty());
+}
+
 /// Replays the journal of `state_path` onto `state`, if there is one; a last line cut
 /// short by a crash is ignored. Returns whether anything was replayed.
 pub fn replay(state: &mut State, state_path: &Path) -> std::io::Result<bool> {
@@ -137,15 +231,16 @@ pub fn replay(state: &mut State, state_path: &Path) -> std::io::Result<bool> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
         Err(e) => return Err(e),
     };
-    let mut any = false;
+    let mut entries = Vec::new();
     for line in BufReader::new(file).lines() {
         let line = line?;
         let Ok(entry) = serde_json::from_str::<Entry>(&line) else {
             break;
         };
-        apply_entry(state, &entry);
-        any = true;
+        entries.push(entry);
     }
+    let any = !entries.is_empty();
+    apply_entries(state, &entries);
     if any {
         state.serial += 1;
     }
@@ -155,6 +250,65 @@ pub fn replay(state: &mut State, state_path: &Path) -> std::io::Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_in_bulk_give_what_one_by_one_gives() {
+        // A pseudo-random mix of puts and removes over a few resources and keys, with
+        // removed instances put back, starting from a state that already has some.
+        let mut seed: u64 = 7;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        let mut start = State::new("test");
+        for k in 0..5 {
+            apply_entry(
+                &mut start,
+                &Entry::Put {
+                    resource: head("a"),
+                    instance: Box::new(instance(k)),
+                },
+            );
+        }
+        let names = ["a", "b", "c"];
+        let entries: Vec<Entry> = (0..400)
+            .map(|_| {
+                let resource = head(names[next(3) as usize]);
+                let key = next(12) as i64;
+                if next(3) == 0 {
+                    Entry::Remove {
+                        resource,
+                        index_key: Some(key.into()),
+                    }
+                } else {
+                    let mut object = instance(key);
+                    object.attributes = serde_json::json!({"id": next(1000).to_string()});
+                    Entry::Put {
+                        resource,
+                        instance: Box::new(object),
+                    }
+                }
+            })
+            .collect();
+        let mut one_by_one = start.clone();
+        for entry in &entries {
+            apply_entry(&mut one_by_one, entry);
+        }
+        let mut bulk = start;
+        apply_entries(&mut bulk, &entries);
+        let sorted = |s: &State| {
+            let mut rs: Vec<(String, Vec<Instance>)> = s
+                .resources
+                .iter()
+                .map(|r| (r.name.clone(), r.instances.clone()))
+                .collect();
+            rs.sort_by(|a, b| a.0.cmp(&b.0));
+            rs
+        };
+        assert_eq!(sorted(&bulk), sorted(&one_by_one));
+    }
 
     fn head(name: &str) -> ResourceHead {
         ResourceHead {

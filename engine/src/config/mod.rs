@@ -111,6 +111,9 @@ pub struct Variable {
     pub name: String,
     /// The type constraint; `any` when none was given.
     pub constraint: Constraint,
+    /// Whether a value given as text (`-var`, `TF_VAR_name`) is taken literally as a string
+    /// (no type constraint, or a primitive one) rather than parsed as an expression.
+    pub literal_text_values: bool,
     pub default: Option<Expr>,
     pub description: Option<String>,
     pub sensitive: bool,

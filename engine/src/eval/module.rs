@@ -26,6 +26,7 @@ pub enum Mode {
 }
 
 /// What evaluating a configuration needs from outside.
+#[derive(Clone)]
 pub struct Settings {
     pub mode: Mode,
     pub workspace: String,
@@ -53,7 +54,7 @@ pub trait ResourceHook {
 }
 
 /// A diagnostic already reported once: dependents fail without repeating it.
-fn already_reported() -> Diagnostic {
+pub(crate) fn already_reported() -> Diagnostic {
     Diagnostic::error("", "")
 }
 
@@ -252,6 +253,7 @@ impl Instance {
             count: None,
             each: None,
             in_resource: None,
+            unknown_resources: false,
         }
     }
 
@@ -741,6 +743,7 @@ impl Instance {
             };
             let mut scope = self.scope();
             scope.in_resource = Some(res.address());
+            scope.unknown_resources = true;
             if let Some(c) = &res.count {
                 self.check_expr(&scope, c, &context);
                 scope.count = Some(Value::Unknown(Type::Number));
@@ -931,6 +934,9 @@ pub struct Scope<'i> {
     each: Option<(Value, Value)>,
     /// The address of the resource whose body is being checked, for `self` and errors.
     in_resource: Option<String>,
+    /// Resources and data sources are unknown values, as in Terraform's validate walk: a
+    /// block is checked whether or not it has instances, without indexing into real ones.
+    unknown_resources: bool,
 }
 
 impl Resolver for Scope<'_> {
@@ -943,6 +949,7 @@ impl Resolver for Scope<'_> {
             Reference::Resource { ty, name } => {
                 let addr = format!("{ty}.{name}");
                 match inst.config.resources.get(&addr) {
+                    Some(_) if self.unknown_resources => Ok(Value::dynamic_unknown()),
                     Some(_) => inst.resource(&addr),
                     None => Err(Diagnostic::error(
                         "Reference to undeclared resource",
@@ -953,6 +960,7 @@ impl Resolver for Scope<'_> {
             Reference::Data { ty, name } => {
                 let addr = format!("data.{ty}.{name}");
                 match inst.config.resources.get(&addr) {
+                    Some(_) if self.unknown_resources => Ok(Value::dynamic_unknown()),
                     Some(_) => inst.resource(&addr),
                     None => Err(Diagnostic::error(
                         "Reference to undeclared resource",

@@ -9,6 +9,7 @@
 
 pub mod decode;
 pub mod json;
+pub mod walk;
 
 use crate::config::{Module, Resource, ResourceMode};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -16,16 +17,14 @@ use crate::eval::expr::Resolver;
 use crate::eval::module::{InstanceKey, ResourceHook};
 use crate::eval::references::references;
 use crate::json::{state_value_from_json, state_value_to_json};
-use crate::provider::{
-    provider_address, ApplyRequest, PlanRequest, Provider, ProviderSchema, Schema,
-};
+use crate::provider::{provider_address, PlanRequest, Provider, ProviderSchema, Schema};
 use crate::value::Value;
 use serde_json::Value as Json;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
-use terrane_state::journal::{apply_entry, Entry, Journal, ResourceHead};
+use terrane_state::journal::{apply_entries, Entry, Journal, ResourceHead};
 use terrane_state::{Instance as StateInstance, Resource as StateResource, State};
 
 /// The address of Terraform's built-in provider (`terraform_data`, `terraform_remote_state`).
@@ -137,6 +136,10 @@ pub struct Options {
     /// When applying a saved plan: the action each instance was planned with. An instance
     /// whose fresh plan differs is an error instead of a surprise.
     pub expected: Option<HashMap<String, Action>>,
+    /// How many changes run at once (`-parallelism`); 0 means Terraform's default, 10.
+    pub parallelism: usize,
+    /// Set (by Ctrl-C) to stop starting new changes; those under way finish and are saved.
+    pub interrupt: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// The plan of one managed resource instance.
@@ -156,6 +159,8 @@ struct Prior {
     tainted: bool,
     dependencies: Vec<String>,
     provider: String,
+    ty: String,
+    data: bool,
 }
 
 /// The planner and applier of one run.
@@ -171,14 +176,26 @@ pub struct Planner {
     changes: RefCell<Vec<Change>>,
     visited: RefCell<HashSet<String>>,
     diagnostics: RefCell<Diagnostics>,
-    /// The apply journal, opened at the first finished instance.
-    journal: RefCell<Option<Journal>>,
+    /// The apply journal, opened at the first finished instance; tasks write to it too.
+    journal: Arc<std::sync::Mutex<Option<Journal>>>,
     last_full_write: std::cell::Cell<std::time::Instant>,
+    /// The concurrent apply's bookkeeping.
+    walk: walk::Walk,
+    /// Journaled changes not yet applied to `state` (applied in bulk when it is next read).
+    pending: RefCell<Vec<Entry>>,
+    /// The journal entry removing each instance of the state as the walk started, by address.
+    removals_index: RefCell<Option<HashMap<String, Entry>>>,
+    /// Resource schemas by provider, mode (data or not) and type, shared by every instance.
+    #[allow(clippy::type_complexity)]
+    schemas: RefCell<HashMap<(String, bool, String), (Arc<dyn Provider>, Arc<Schema>)>>,
 }
 
 /// How often the state file itself is rewritten during an apply (the journal records every
 /// instance in between).
 const FULL_WRITE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// How many journaled changes may wait before they are applied to the working state.
+const PENDING_LIMIT: usize = 2048;
 
 /// The instance address of a resource instance.
 pub fn instance_address(module_path: &str, resource: &Resource, key: &InstanceKey) -> String {
@@ -245,7 +262,7 @@ impl Planner {
         prior: State,
         state_path: Option<PathBuf>,
     ) -> Result<Planner, Diagnostics> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
+        let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
             .map_err(|e| {
@@ -254,6 +271,7 @@ impl Planner {
                     e.to_string(),
                 ))
             })?;
+        let walk = walk::Walk::new(options.parallelism, options.interrupt.clone());
         let mut planner = Planner {
             providers,
             runtime,
@@ -265,8 +283,12 @@ impl Planner {
             changes: RefCell::new(Vec::new()),
             visited: RefCell::new(HashSet::new()),
             diagnostics: RefCell::new(Diagnostics::new()),
-            journal: RefCell::new(None),
+            journal: Arc::new(std::sync::Mutex::new(None)),
             last_full_write: std::cell::Cell::new(std::time::Instant::now()),
+            walk,
+            schemas: RefCell::new(HashMap::new()),
+            pending: RefCell::new(Vec::new()),
+            removals_index: RefCell::new(None),
         };
         let mut diags = Diagnostics::new();
         for r in &prior.resources {
@@ -291,6 +313,8 @@ impl Planner {
                                 tainted: i.status.as_deref() == Some("tainted"),
                                 dependencies: i.dependencies.clone(),
                                 provider: provider.clone(),
+                                ty: r.ty.clone(),
+                                data: r.mode == "data",
                             },
                         );
                     }
@@ -429,6 +453,8 @@ impl Planner {
                 tainted: false,
                 dependencies,
                 provider: provider_addr,
+                ty: resource.ty.clone(),
+                data: resource.mode == ResourceMode::Data,
             },
         );
         Ok(true)
@@ -456,18 +482,20 @@ impl Planner {
 
     /// Puts back a state taken with [`Planner::take_state`].
     pub fn restore_state(&self, state: State) {
+        self.pending.borrow_mut().clear();
         *self.state.borrow_mut() = state;
     }
 
     /// Takes the working state out, leaving an empty one.
     pub fn take_state(&self) -> State {
-        let empty = State::new(&self.state.borrow().terraform_version);
-        std::mem::replace(&mut *self.state.borrow_mut(), empty)
+        let mut state = self.working();
+        let empty = State::new(&state.terraform_version);
+        std::mem::replace(&mut *state, empty)
     }
 
     /// The state as it stands (after the apply phase: the new state).
     pub fn state(&self) -> State {
-        self.state.borrow().clone()
+        self.working().clone()
     }
 
     /// Problems that belong to no single expression (orphan deletions, state writes).
@@ -479,7 +507,15 @@ impl Planner {
         &self,
         provider: &str,
         resource: &Resource,
-    ) -> Result<(Arc<dyn Provider>, Schema), Diagnostic> {
+    ) -> Result<(Arc<dyn Provider>, Arc<Schema>), Diagnostic> {
+        let cache_key = (
+            provider.to_string(),
+            resource.mode == ResourceMode::Data,
+            resource.ty.clone(),
+        );
+        if let Some(found) = self.schemas.borrow().get(&cache_key) {
+            return Ok(found.clone());
+        }
         let Some((p, schema)) = self.providers.get(provider) else {
             return Err(Diagnostic::error(
                 "Provider not available",
@@ -498,7 +534,11 @@ impl Planner {
         } else {
             "resource"
         };
-        rs.cloned().map(|s| (p.clone(), s)).ok_or_else(|| {
+        let found = rs.cloned().map(|s| (p.clone(), Arc::new(s)));
+        if let Some(found) = &found {
+            self.schemas.borrow_mut().insert(cache_key, found.clone());
+        }
+        found.ok_or_else(|| {
             Diagnostic::error(
                 format!("Invalid {kind} type"),
                 format!(
@@ -527,35 +567,18 @@ impl Planner {
             })
             .collect();
         orphans.sort();
-        // Dependents go first: an orphan that others depend on waits for them.
-        let mut ordered: Vec<String> = Vec::new();
-        let mut remaining: Vec<String> = orphans.into_iter().cloned().collect();
-        while !remaining.is_empty() {
-            let before = remaining.len();
-            let mut next = Vec::new();
-            for a in &remaining {
-                let base = strip_index(a);
-                let needed = remaining.iter().any(|other| {
-                    other != a
-                        && self.prior[other]
-                            .dependencies
-                            .iter()
-                            .any(|d| d == base || d == a)
-                });
-                if needed {
-                    next.push(a.clone());
-                } else {
-                    ordered.push(a.clone());
-                }
+        let places = self.places();
+        let mut deletions = Vec::new();
+        for address in orphans {
+            let prior = &self.prior[address];
+            if matches!(self.walk.refreshed.borrow().get(address), Some(Ok(None))) {
+                // Already gone: nothing to delete.
+                self.forget(address);
+                continue;
             }
-            remaining = next;
-            if remaining.len() == before {
-                ordered.append(&mut remaining);
-            }
-        }
-        for address in ordered {
-            let prior = &self.prior[&address];
-            let (mode, ty, name, module, index_key) = self.locate(&address);
+            let Some((mode, ty, name, module, index_key)) = places.get(address).cloned() else {
+                continue;
+            };
             let change = Change {
                 address: address.clone(),
                 module,
@@ -574,99 +597,79 @@ impl Planner {
                     "no longer in configuration".into()
                 }),
             };
-            if self.phase == Phase::Apply {
-                if let Err(d) = self.check_expected(&address, Action::Delete) {
+            if self.phase == Phase::Plan {
+                self.changes.borrow_mut().push(change);
+            } else if change.mode == ResourceMode::Managed {
+                deletions.push((change, prior.private.clone()));
+            } else {
+                if let Err(d) = self.check_expected(address, Action::Delete) {
                     self.diagnostics.borrow_mut().push(d);
                     continue;
                 }
+                self.forget(address);
+                self.changes.borrow_mut().push(change);
             }
-            if self.phase == Phase::Apply && change.mode == ResourceMode::Managed {
-                if let Err(d) = self.destroy(&change, &prior.private) {
-                    self.diagnostics.borrow_mut().extend(d);
-                    continue;
-                }
-            } else if self.phase == Phase::Apply {
-                self.forget(&address);
-            }
-            self.changes.borrow_mut().push(change);
+        }
+        if !deletions.is_empty() {
+            let removals = self.removals();
+            self.delete_orphans(deletions, removals);
         }
     }
 
-    /// Where an address of the prior state lives in it.
-    fn locate(
-        &self,
-        address: &str,
-    ) -> (ResourceMode, String, String, Option<String>, Option<Json>) {
-        let state = self.state.borrow();
+    /// The journal entry removing each instance of the working state, by address.
+    fn removals(&self) -> HashMap<String, Entry> {
+        let state = self.working();
+        let mut out = HashMap::new();
         for r in &state.resources {
+            for i in r.instances.iter().filter(|i| i.deposed.is_none()) {
+                out.insert(
+                    state_instance_address(r, i),
+                    Entry::Remove {
+                        resource: head_of(r),
+                        index_key: i.index_key.clone(),
+                    },
+                );
+            }
+        }
+        out
+    }
+
+    /// Where each instance of the working state lives in it, by address.
+    #[allow(clippy::type_complexity)]
+    fn places(
+        &self,
+    ) -> HashMap<String, (ResourceMode, String, String, Option<String>, Option<Json>)> {
+        let state = self.working();
+        let mut out = HashMap::new();
+        for r in &state.resources {
+            let mode = if r.mode == "data" {
+                ResourceMode::Data
+            } else {
+                ResourceMode::Managed
+            };
             for i in &r.instances {
-                if state_instance_address(r, i) == address {
-                    let mode = if r.mode == "data" {
-                        ResourceMode::Data
-                    } else {
-                        ResourceMode::Managed
-                    };
-                    return (
+                if i.deposed.is_some() {
+                    continue;
+                }
+                out.insert(
+                    state_instance_address(r, i),
+                    (
                         mode,
                         r.ty.clone(),
                         r.name.clone(),
                         r.module.clone(),
                         i.index_key.clone(),
-                    );
-                }
+                    ),
+                );
             }
         }
-        (
-            ResourceMode::Managed,
-            String::new(),
-            String::new(),
-            None,
-            None,
-        )
-    }
-
-    fn destroy(&self, change: &Change, private: &[u8]) -> Result<(), Diagnostics> {
-        let Some((p, _)) = self.providers.get(&change.provider) else {
-            return Err(Diagnostic::error(
-                "Provider not available",
-                format!(
-                    "terrane does not have the provider {} needed to destroy {}.",
-                    change.provider, change.address
-                ),
-            )
-            .into());
-        };
-        let (before, _) = change.before.unmark_deep();
-        let response = self.runtime.block_on(p.apply_change(ApplyRequest {
-            type_name: change.ty.clone(),
-            prior_state: before.clone(),
-            planned_state: Value::Null(before.ty()),
-            config: Value::Null(before.ty()),
-            planned_private: private.to_vec(),
-        }));
-        if response.diagnostics.has_errors() {
-            return Err(with_address(response.diagnostics, &change.address));
-        }
-        self.forget(&change.address);
-        Ok(())
+        out
     }
 
     /// Removes an instance from the working state and persists it.
     fn forget(&self, address: &str) {
-        let found = {
-            let state = self.state.borrow();
-            state.resources.iter().find_map(|r| {
-                r.instances
-                    .iter()
-                    .find(|i| state_instance_address(r, i) == address)
-                    .map(|i| (head_of(r), i.index_key.clone()))
-            })
-        };
-        if let Some((resource, index_key)) = found {
-            self.persist(Entry::Remove {
-                resource,
-                index_key,
-            });
+        if let Some(entry) = self.removal(address) {
+            self.persist(entry);
         }
     }
 
@@ -678,116 +681,188 @@ impl Planner {
         resource: &Resource,
         key: &InstanceKey,
         provider: &str,
-        schema: &Schema,
+        schema: &Arc<Schema>,
         value: &Value,
         private: &[u8],
         dependencies: Vec<String>,
         tainted: bool,
     ) -> Result<(), Diagnostic> {
-        let (plain, _) = value.unmark_deep();
-        let attributes = state_value_to_json(&plain, &schema.block.value_type()).map_err(|e| {
-            Diagnostic::error(
-                "Failed to record the new state",
-                format!("The new object cannot be stored: {e}."),
-            )
-        })?;
-        let sensitive_attributes = sensitive_paths(&mark_sensitive(value, &schema.block));
-        let index_key = match key {
-            InstanceKey::None => None,
-            InstanceKey::Index(i) => Some(Json::from(*i)),
-            InstanceKey::Key(k, _) => Some(Json::from(k.clone())),
-        };
-        let instance = StateInstance {
-            index_key: index_key.clone(),
-            status: tainted.then(|| "tainted".to_string()),
-            deposed: None,
-            schema_version: schema.version,
-            attributes,
-            sensitive_attributes,
-            private: (!private.is_empty()).then(|| base64_encode(private)),
-            dependencies,
-            create_before_destroy: resource.lifecycle.create_before_destroy == Some(true),
-        };
-        let head = ResourceHead {
-            module: (!module_path.is_empty()).then(|| module_path.to_string()),
-            mode: if resource.mode == ResourceMode::Data {
-                "data"
-            } else {
-                "managed"
-            }
-            .to_string(),
-            ty: resource.ty.clone(),
-            name: resource.name.clone(),
-            each: match key {
-                InstanceKey::None => None,
-                InstanceKey::Index(_) => Some("list".to_string()),
-                InstanceKey::Key(..) => Some("map".to_string()),
-            },
-            provider: format!("provider[\"{provider}\"]"),
-        };
-        self.persist(Entry::Put {
-            resource: head,
-            instance: Box::new(instance),
-        });
+        let placement = placement(module_path, resource, key, provider, schema, dependencies);
+        self.record_placed(&placement, value, private, tainted)
+    }
+
+    /// Records an object where `placement` says and persists it.
+    fn record_placed(
+        &self,
+        placement: &walk::Placement,
+        value: &Value,
+        private: &[u8],
+        tainted: bool,
+    ) -> Result<(), Diagnostic> {
+        self.persist(entry_for(placement, value, private, tainted)?);
         Ok(())
     }
 
     /// Applies a change to the working state and, in the apply phase, journals it at once:
     /// a finished instance is never lost, and recording it costs only its own size.
     fn persist(&self, entry: Entry) {
-        apply_entry(&mut self.state.borrow_mut(), &entry);
-        let Some(path) = &self.state_path else { return };
-        if self.phase != Phase::Apply {
-            return;
-        }
-        let mut journal = self.journal.borrow_mut();
-        if journal.is_none() {
-            match Journal::open(path) {
-                Ok(j) => *journal = Some(j),
-                Err(e) => {
-                    self.diagnostics.borrow_mut().push(Diagnostic::error(
-                        "Failed to persist state",
-                        format!("The state journal could not be opened: {e}."),
-                    ));
-                    return;
+        if self.phase == Phase::Apply {
+            if let Some(path) = &self.state_path {
+                if let Err(e) = journal_record(&self.journal, path, std::slice::from_ref(&entry)) {
+                    self.diagnostics.borrow_mut().push(e);
                 }
             }
         }
-        if let Err(e) = journal.as_mut().expect("opened").record(&entry) {
-            self.diagnostics.borrow_mut().push(Diagnostic::error(
-                "Failed to persist state",
-                format!("The state journal could not be written: {e}."),
-            ));
+        self.apply_recorded(std::slice::from_ref(&entry));
+    }
+
+    /// Applies changes already journaled to the working state.
+    fn apply_recorded(&self, entries: &[Entry]) {
+        let backlog = {
+            let mut pending = self.pending.borrow_mut();
+            pending.extend_from_slice(entries);
+            pending.len()
+        };
+        if backlog >= PENDING_LIMIT {
+            // Applying in bulk is linear in the state: batches keep it cheap and the
+            // backlog's memory bounded.
+            drop(self.working());
         }
-        drop(journal);
         // Now and then the state file itself catches up, so that tools reading it directly
-        // (Terraform among them) see recent progress; the journal starts over.
-        if self.last_full_write.get().elapsed() >= FULL_WRITE_INTERVAL {
-            let mut state = self.state.borrow().clone();
+        // (Terraform among them) see recent progress. The journal is kept whole until the
+        // run ends: replaying it over a newer state gives the same state, since every entry
+        // puts or removes one whole instance.
+        if self.phase == Phase::Apply
+            && self.state_path.is_some()
+            && self.last_full_write.get().elapsed() >= FULL_WRITE_INTERVAL
+        {
+            let mut state = self.working().clone();
             state.serial += 1;
-            if let Err(d) = self.write_state(&state) {
+            if let Err(d) = self.write_state_file(&state) {
                 self.diagnostics.borrow_mut().push(d);
             }
-            self.state.borrow_mut().serial = state.serial;
+            self.working().serial = state.serial;
         }
     }
 
-    /// Writes the whole working state atomically and retires the journal. The apply phase
-    /// calls this when it ends, whatever happened.
-    pub fn write_state(&self, state: &State) -> Result<(), Diagnostic> {
+    fn write_state_file(&self, state: &State) -> Result<(), Diagnostic> {
         let Some(path) = &self.state_path else {
             return Ok(());
         };
         self.last_full_write.set(std::time::Instant::now());
         state
             .write(path)
-            .map_err(|e| Diagnostic::error("Failed to persist state", e.to_string()))?;
-        if let Some(journal) = self.journal.borrow_mut().take() {
+            .map_err(|e| Diagnostic::error("Failed to persist state", e.to_string()))
+    }
+
+    /// Writes the whole working state atomically and retires the journal. The apply phase
+    /// calls this when it ends, whatever happened.
+    pub fn write_state(&self, state: &State) -> Result<(), Diagnostic> {
+        self.write_state_file(state)?;
+        let journal = match self.journal.lock() {
+            Ok(mut guard) => guard.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some(journal) = journal {
             journal.finish().map_err(|e| {
                 Diagnostic::error("Failed to remove the state journal", e.to_string())
             })?;
         }
         Ok(())
+    }
+
+    /// The working state, with every change journaled so far applied.
+    fn working(&self) -> std::cell::RefMut<'_, State> {
+        let mut state = self.state.borrow_mut();
+        let pending = std::mem::take(&mut *self.pending.borrow_mut());
+        if !pending.is_empty() {
+            apply_entries(&mut state, &pending);
+        }
+        state
+    }
+
+    /// The journal entry that removes an instance of the working state.
+    fn removal(&self, address: &str) -> Option<Entry> {
+        if self.removals_index.borrow().is_none() {
+            let index = self.removals();
+            *self.removals_index.borrow_mut() = Some(index);
+        }
+        if let Some(found) = self
+            .removals_index
+            .borrow()
+            .as_ref()
+            .and_then(|index| index.get(address).cloned())
+        {
+            return Some(found);
+        }
+        let state = self.working();
+        state.resources.iter().find_map(|r| {
+            r.instances
+                .iter()
+                .find(|i| i.deposed.is_none() && state_instance_address(r, i) == address)
+                .map(|i| Entry::Remove {
+                    resource: head_of(r),
+                    index_key: i.index_key.clone(),
+                })
+        })
+    }
+
+    /// The object of the prior state as it is now: read ahead by the concurrent refresh, or
+    /// read now.
+    fn read_prior(
+        &self,
+        address: &str,
+        provider: &Arc<dyn Provider>,
+        ty: &str,
+        value: &Value,
+        private: &[u8],
+    ) -> walk::RefreshResult {
+        if let Some(read) = self.walk.refreshed.borrow_mut().remove(address) {
+            return read;
+        }
+        self.runtime.block_on(provider.read(ty, value, private))
+    }
+
+    /// Brings the working state up to date with a read of one of its objects (so that a
+    /// plan's state is the refreshed one, as the apply that follows needs it).
+    fn refresh_state(&self, address: &str, before: &Value, read: &Option<(Value, Vec<u8>)>) {
+        let Some((value, private)) = read else {
+            self.forget(address);
+            return;
+        };
+        if value.raw_equal(before) {
+            return;
+        }
+        let found = {
+            let state = self.working();
+            state.resources.iter().find_map(|r| {
+                r.instances
+                    .iter()
+                    .find(|i| i.deposed.is_none() && state_instance_address(r, i) == address)
+                    .map(|i| (head_of(r), i.clone()))
+            })
+        };
+        let Some((head, mut instance)) = found else {
+            return;
+        };
+        let Some(schema) = self
+            .providers
+            .get(&state_provider_address(&head.provider))
+            .and_then(|(_, s)| s.resources.get(&head.ty).cloned())
+        else {
+            return;
+        };
+        let Ok(attributes) = state_value_to_json(value, &schema.block.value_type()) else {
+            return;
+        };
+        instance.attributes = attributes;
+        instance.schema_version = schema.version;
+        instance.sensitive_attributes = sensitive_paths(&mark_sensitive(value, &schema.block));
+        instance.private = (!private.is_empty()).then(|| base64_encode(private));
+        self.persist(Entry::Put {
+            resource: head,
+            instance: Box::new(instance),
+        });
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -807,16 +882,22 @@ impl Planner {
             .unwrap_or(Value::Null(block_ty.clone()));
         let mut prior_private = prior.map(|p| p.private.clone()).unwrap_or_default();
         if self.options.refresh && !prior_value.is_null() {
-            match self
-                .runtime
-                .block_on(provider.read(&resource.ty, &prior_value, &prior_private))
-            {
-                Ok(Some((v, private))) => {
+            let read = self
+                .read_prior(
+                    address,
+                    provider,
+                    &resource.ty,
+                    &prior_value,
+                    &prior_private,
+                )
+                .map_err(|d| with_address(d, address))?;
+            self.refresh_state(address, &prior_value, &read);
+            match read {
+                Some((v, private)) => {
                     prior_value = v;
                     prior_private = private;
                 }
-                Ok(None) => prior_value = Value::Null(block_ty.clone()),
-                Err(d) => return Err(with_address(d, address)),
+                None => prior_value = Value::Null(block_ty.clone()),
             }
         }
         let config_plain = apply_ignore_changes(&config.unmark_deep().0, &prior_value, resource);
@@ -975,7 +1056,7 @@ impl Planner {
         address: &str,
         provider_addr: &str,
         provider: &Arc<dyn Provider>,
-        schema: &Schema,
+        schema: &Arc<Schema>,
         prior: Option<&Prior>,
     ) -> Result<Value, Diagnostic> {
         let Some(prior) = prior else {
@@ -983,8 +1064,7 @@ impl Planner {
         };
         let (before, _) = prior.value.unmark_deep();
         let read = self
-            .runtime
-            .block_on(provider.read(&resource.ty, &before, &prior.private))
+            .read_prior(address, provider, &resource.ty, &before, &prior.private)
             .map_err(|d| first_error(with_address(d, address)))?;
         let after = read
             .as_ref()
@@ -1187,16 +1267,28 @@ impl ResourceHook for Planner {
                 prior,
             );
         }
+        if self.phase == Phase::Apply {
+            self.drain();
+            if let Some(decided) = self.decided(&address, resource, resolver, &schema) {
+                return decided;
+            }
+        }
+        let waiting = Value::Unknown(schema.block.value_type());
+        if self.phase == Phase::Apply && self.walk.backlogged() {
+            // Enough is under way; this one is planned in a later pass (bounding memory).
+            return Ok(waiting);
+        }
         let config =
             decode::decode_body(resolver, &resource.config, &schema.block).map_err(first_error)?;
-        let (index_key, module_opt) = (
-            match key {
-                InstanceKey::None => None,
-                InstanceKey::Index(i) => Some(Json::from(*i)),
-                InstanceKey::Key(k, _) => Some(Json::from(k.clone())),
-            },
-            (!module_path.is_empty()).then(|| module_path.to_string()),
-        );
+        if self.phase == Phase::Apply {
+            match self.ready(module_path, resource, &config) {
+                Some(true) => {}
+                Some(false) => return Ok(waiting),
+                None => return Err(crate::eval::module::already_reported()),
+            }
+        }
+        let index_key = walk::index_key_json(key);
+        let module_opt = (!module_path.is_empty()).then(|| module_path.to_string());
         let dependencies = Planner::dependencies(module_path, resource);
         let plain_config = config.unmark_deep().0;
         let checked = match resource.mode {
@@ -1213,8 +1305,7 @@ impl ResourceHook for Planner {
         }
         self.diagnostics.borrow_mut().extend(checked);
         if resource.mode == ResourceMode::Data {
-            let (plain, _) = config.unmark_deep();
-            if !plain.is_wholly_known() {
+            if !plain_config.is_wholly_known() {
                 let after = Value::Unknown(schema.block.value_type());
                 self.changes.borrow_mut().push(Change {
                     address,
@@ -1234,8 +1325,9 @@ impl ResourceHook for Planner {
             }
             let value = self
                 .runtime
-                .block_on(provider.read_data_source(&resource.ty, &plain))
+                .block_on(provider.read_data_source(&resource.ty, &plain_config))
                 .map_err(|d| first_error(with_address(d, &address)))?;
+            let value = mark_sensitive(&value, &schema.block);
             if self.phase == Phase::Apply {
                 self.record(
                     module_path,
@@ -1248,9 +1340,20 @@ impl ResourceHook for Planner {
                     dependencies,
                     false,
                 )?;
+                self.settle(&address, value.clone());
             }
-            return Ok(mark_sensitive(&value, &schema.block));
+            return Ok(value);
         }
+        for rule in &resource.lifecycle.preconditions {
+            if self.phase == Phase::Apply
+                && !crate::eval::expr::evaluate(resolver, &rule.condition)?.is_wholly_known()
+            {
+                return Ok(waiting);
+            }
+            check_condition(resolver, rule, "Resource precondition failed", &address)?;
+        }
+        let triggered =
+            prior.is_some() && self.replace_triggered(resource, resolver, module_path)?;
         let ManagedPlan {
             action,
             before,
@@ -1258,17 +1361,11 @@ impl ResourceHook for Planner {
             replace_paths,
             private,
             reason,
-        } = {
-            for rule in &resource.lifecycle.preconditions {
-                check_condition(resolver, rule, "Resource precondition failed", &address)?;
-            }
-            let triggered =
-                prior.is_some() && self.replace_triggered(resource, resolver, module_path)?;
-            self.plan_managed(
+        } = self
+            .plan_managed(
                 &address, &provider, &schema, resource, &config, prior, triggered,
             )
-            .map_err(first_error)?
-        };
+            .map_err(first_error)?;
         if resource.lifecycle.prevent_destroy == Some(true)
             && matches!(action, Action::DeleteThenCreate | Action::CreateThenDelete)
         {
@@ -1299,87 +1396,188 @@ impl ResourceHook for Planner {
             return Ok(value);
         }
         self.check_expected(&address, action)?;
-        // Apply: carry the change out now; dependents are evaluated after this returns.
-        let prior_private = prior.map(|p| p.private.clone()).unwrap_or_default();
-        let config_plain = config.unmark_deep().0;
         if action == Action::NoOp {
             self.changes.borrow_mut().push(change);
-            return Ok(mark_sensitive(&before, &schema.block));
+            let value = mark_sensitive(&before, &schema.block);
+            self.postconditions(resource, resolver, &value, &address)?;
+            self.settle(&address, value.clone());
+            return Ok(value);
         }
-        if action == Action::DeleteThenCreate {
-            let delete = Change {
-                action: Action::Delete,
-                ..change.clone()
-            };
-            self.destroy(&delete, &prior_private).map_err(first_error)?;
-        }
-        let prior_for_apply = if matches!(action, Action::Update) {
-            before.clone()
-        } else {
-            Value::Null(before.ty())
-        };
-        let response = self.runtime.block_on(provider.apply_change(ApplyRequest {
+        // Apply: the change runs as a task; dependents wait for it to finish.
+        let job = walk::Job {
+            address: address.clone(),
+            provider: provider.clone(),
+            provider_address: provider_addr.clone(),
             type_name: resource.ty.clone(),
-            prior_state: prior_for_apply,
-            planned_state: after.clone(),
-            config: config_plain,
+            action,
+            prior: before.clone(),
+            prior_private: prior.map(|p| p.private.clone()).unwrap_or_default(),
+            planned: after,
             planned_private: private,
-        }));
-        if response.diagnostics.has_errors() {
-            // An object the provider created but could not finish is kept, tainted.
-            if !response.new_state.is_null() && action != Action::Update {
-                let _ = self.record(
-                    module_path,
-                    resource,
-                    key,
-                    &provider_addr,
-                    &schema,
-                    &response.new_state,
-                    &response.private,
-                    dependencies,
-                    true,
-                );
+            config: plain_config,
+            placement: Some(Arc::new(placement(
+                module_path,
+                resource,
+                key,
+                &provider_addr,
+                &schema,
+                dependencies,
+            ))),
+            removal: None,
+            journal: None,
+        };
+        self.start(job, change);
+        Ok(waiting)
+    }
+}
+
+impl Planner {
+    /// The value of an instance the apply walk has already decided: final (its
+    /// postconditions checked the first time it is seen), still running (unknown), or
+    /// failed. `None` when it is not decided yet.
+    fn decided(
+        &self,
+        address: &str,
+        resource: &Resource,
+        resolver: &dyn Resolver,
+        schema: &Schema,
+    ) -> Option<Result<Value, Diagnostic>> {
+        let mut outcomes = self.walk.outcomes.borrow_mut();
+        let outcome = outcomes.get_mut(address)?;
+        match outcome {
+            walk::Outcome::Running => Some(Ok(Value::Unknown(schema.block.value_type()))),
+            walk::Outcome::Failed => Some(Err(crate::eval::module::already_reported())),
+            walk::Outcome::Settled { value, checked } => {
+                if *checked {
+                    return Some(Ok(value.clone()));
+                }
+                let value = value.clone();
+                drop(outcomes);
+                match self.postconditions(resource, resolver, &value, address) {
+                    Ok(()) => {
+                        self.settle(address, value.clone());
+                        Some(Ok(value))
+                    }
+                    Err(d) => {
+                        self.diagnostics.borrow_mut().push(d);
+                        self.walk.fail(address);
+                        Some(Err(crate::eval::module::already_reported()))
+                    }
+                }
             }
-            return Err(first_error(with_address(response.diagnostics, &address)));
         }
-        self.record(
-            module_path,
-            resource,
-            key,
-            &provider_addr,
-            &schema,
-            &response.new_state,
-            &response.private,
-            dependencies,
-            false,
-        )?;
-        if action == Action::CreateThenDelete {
-            let old = Change {
-                action: Action::Delete,
-                ..change.clone()
-            };
-            // The new object has taken the old one's place in the state: destroy the old
-            // object without forgetting the new one.
-            let (p, _) = self
-                .providers
-                .get(&provider_addr)
-                .expect("provider present");
-            let (old_value, _) = old.before.unmark_deep();
-            let r = self.runtime.block_on(p.apply_change(ApplyRequest {
-                type_name: resource.ty.clone(),
-                prior_state: old_value.clone(),
-                planned_state: Value::Null(old_value.ty()),
-                config: Value::Null(old_value.ty()),
-                planned_private: prior_private,
-            }));
-            if r.diagnostics.has_errors() {
-                return Err(first_error(with_address(r.diagnostics, &address)));
+    }
+
+    /// Records an instance as final for the rest of the apply walk.
+    fn settle(&self, address: &str, value: Value) {
+        self.walk.outcomes.borrow_mut().insert(
+            address.to_string(),
+            walk::Outcome::Settled {
+                value,
+                checked: true,
+            },
+        );
+    }
+}
+
+/// The journal entry that puts an object where `placement` says.
+fn entry_for(
+    placement: &walk::Placement,
+    value: &Value,
+    private: &[u8],
+    tainted: bool,
+) -> Result<Entry, Diagnostic> {
+    let schema = &placement.schema;
+    let (plain, _) = value.unmark_deep();
+    let attributes = state_value_to_json(&plain, &schema.block.value_type()).map_err(|e| {
+        Diagnostic::error(
+            "Failed to record the new state",
+            format!("The new object cannot be stored: {e}."),
+        )
+    })?;
+    let sensitive_attributes = sensitive_paths(&mark_sensitive(value, &schema.block));
+    let instance = StateInstance {
+        index_key: placement.index_key.clone(),
+        status: tainted.then(|| "tainted".to_string()),
+        deposed: None,
+        schema_version: schema.version,
+        attributes,
+        sensitive_attributes,
+        private: (!private.is_empty()).then(|| base64_encode(private)),
+        dependencies: placement.dependencies.clone(),
+        create_before_destroy: placement.create_before_destroy,
+    };
+    Ok(Entry::Put {
+        resource: placement.head.clone(),
+        instance: Box::new(instance),
+    })
+}
+
+/// Appends entries to the apply journal of the state at `state_path`, opening it first if
+/// needed.
+fn journal_record(
+    journal: &std::sync::Mutex<Option<Journal>>,
+    state_path: &std::path::Path,
+    entries: &[Entry],
+) -> Result<(), Diagnostic> {
+    let mut guard = match journal.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if guard.is_none() {
+        let opened = Journal::open(state_path).map_err(|e| {
+            Diagnostic::error(
+                "Failed to persist state",
+                format!("The state journal could not be opened: {e}."),
+            )
+        })?;
+        *guard = Some(opened);
+    }
+    let Some(open) = guard.as_mut() else {
+        return Ok(());
+    };
+    for entry in entries {
+        open.record(entry).map_err(|e| {
+            Diagnostic::error(
+                "Failed to persist state",
+                format!("The state journal could not be written: {e}."),
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// Where an instance of a resource goes in the state.
+fn placement(
+    module_path: &str,
+    resource: &Resource,
+    key: &InstanceKey,
+    provider: &str,
+    schema: &Arc<Schema>,
+    dependencies: Vec<String>,
+) -> walk::Placement {
+    walk::Placement {
+        head: ResourceHead {
+            module: (!module_path.is_empty()).then(|| module_path.to_string()),
+            mode: if resource.mode == ResourceMode::Data {
+                "data"
+            } else {
+                "managed"
             }
-        }
-        self.changes.borrow_mut().push(change);
-        let value = mark_sensitive(&response.new_state, &schema.block);
-        self.postconditions(resource, resolver, &value, &address)?;
-        Ok(value)
+            .to_string(),
+            ty: resource.ty.clone(),
+            name: resource.name.clone(),
+            each: match key {
+                InstanceKey::None => None,
+                InstanceKey::Index(_) => Some("list".to_string()),
+                InstanceKey::Key(..) => Some("map".to_string()),
+            },
+            provider: format!("provider[\"{provider}\"]"),
+        },
+        index_key: walk::index_key_json(key),
+        create_before_destroy: resource.lifecycle.create_before_destroy == Some(true),
+        schema: schema.clone(),
+        dependencies,
     }
 }
 

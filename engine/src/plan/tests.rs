@@ -3,7 +3,9 @@
 
 use super::*;
 use crate::eval::module::{evaluate_tree_with, Mode, Settings};
-use crate::provider::{ApplyResponse, Attribute, Block, ImportedObject, PlanResponse};
+use crate::provider::{
+    ApplyRequest, ApplyResponse, Attribute, Block, ImportedObject, PlanResponse,
+};
 use crate::value::Type;
 use std::rc::Rc;
 
@@ -114,12 +116,16 @@ fn run(
         files: Arc::new(crate::functions::RealFiles),
         plan_timestamp: String::new(),
     };
-    let eval = evaluate_tree_with(
-        Arc::new(module),
-        BTreeMap::new(),
-        settings,
-        Some(planner.clone()),
-    );
+    let module = Arc::new(module);
+    planner.set_configuration(&module);
+    let eval = planner.walk(|hook| {
+        evaluate_tree_with(
+            module.clone(),
+            BTreeMap::new(),
+            settings.clone(),
+            Some(hook),
+        )
+    });
     planner.finish();
     let mut all = eval.diagnostics;
     all.extend(planner.take_diagnostics());
@@ -330,4 +336,180 @@ resource "test_thing" "p" {
             .any(|d| d.summary == "Instance cannot be destroyed"),
         "{diags:?}"
     );
+}
+
+/// A provider whose changes take a while, recording how many run at once and in which
+/// order they finish; a `name` starting with "fail" fails.
+#[derive(Default)]
+struct Slow {
+    running: std::sync::atomic::AtomicUsize,
+    most: std::sync::atomic::AtomicUsize,
+    finished: std::sync::Mutex<Vec<String>>,
+}
+
+#[async_trait::async_trait]
+impl Provider for Slow {
+    fn schema(&self) -> ProviderSchema {
+        Things.schema()
+    }
+    async fn upgrade_state(&self, t: &str, v: u64, raw: &Json) -> Result<Value, Diagnostics> {
+        Things.upgrade_state(t, v, raw).await
+    }
+    async fn plan_change(&self, r: PlanRequest) -> PlanResponse {
+        Things.plan_change(r).await
+    }
+    async fn apply_change(&self, r: ApplyRequest) -> ApplyResponse {
+        use std::sync::atomic::Ordering;
+        let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most.fetch_max(now, Ordering::SeqCst);
+        tokio::time::sleep(std::time::Duration::from_millis(40)).await;
+        self.running.fetch_sub(1, Ordering::SeqCst);
+        let name = r
+            .planned_state
+            .as_mapping()
+            .and_then(|m| m.get("name").and_then(|n| n.as_str().map(str::to_owned)))
+            .unwrap_or_default();
+        self.finished.lock().unwrap().push(name.clone());
+        if name.starts_with("fail") {
+            return ApplyResponse {
+                new_state: Value::Null(r.planned_state.ty()),
+                private: vec![],
+                diagnostics: Diagnostic::error("Creation failed", "as asked").into(),
+            };
+        }
+        Things.apply_change(r).await
+    }
+    async fn read(
+        &self,
+        t: &str,
+        state: &Value,
+        private: &[u8],
+    ) -> Result<Option<(Value, Vec<u8>)>, Diagnostics> {
+        Things.read(t, state, private).await
+    }
+    async fn import(&self, _: &str, _: &str) -> Result<Vec<ImportedObject>, Diagnostics> {
+        Ok(vec![])
+    }
+    async fn read_data_source(&self, _: &str, config: &Value) -> Result<Value, Diagnostics> {
+        Ok(config.clone())
+    }
+}
+
+fn apply_slow(dir: &std::path::Path, slow: Arc<Slow>, parallelism: usize) -> (State, Diagnostics) {
+    let (module, diags) = crate::config::load_module_tree(dir);
+    assert!(!diags.has_errors(), "{diags:?}");
+    let mut providers = ProviderSet::default();
+    providers.add(ADDRESS, slow);
+    let options = Options {
+        parallelism,
+        ..Options::default()
+    };
+    let planner = Rc::new(
+        Planner::new(
+            providers,
+            Phase::Apply,
+            options,
+            State::new("test"),
+            Some(dir.join("terraform.tfstate")),
+        )
+        .expect("planner"),
+    );
+    let settings = Settings {
+        mode: Mode::Apply,
+        workspace: "default".into(),
+        cwd: dir.to_path_buf(),
+        files: Arc::new(crate::functions::RealFiles),
+        plan_timestamp: String::new(),
+    };
+    let module = Arc::new(module);
+    planner.set_configuration(&module);
+    let eval = planner.walk(|hook| {
+        evaluate_tree_with(
+            module.clone(),
+            BTreeMap::new(),
+            settings.clone(),
+            Some(hook),
+        )
+    });
+    planner.finish();
+    let mut all = eval.diagnostics;
+    all.extend(planner.take_diagnostics());
+    (planner.state(), all)
+}
+
+fn names_in(state: &State) -> Vec<String> {
+    let mut names: Vec<String> = state
+        .resources
+        .iter()
+        .flat_map(|r| r.instances.iter())
+        .map(|i| {
+            i.attributes["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn independent_changes_run_in_parallel_up_to_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        r#"
+resource "test_thing" "many" {
+  count = 12
+  name  = "n${count.index}"
+}
+"#,
+    );
+    let slow = Arc::new(Slow::default());
+    let started = std::time::Instant::now();
+    let (state, diags) = apply_slow(dir.path(), slow.clone(), 4);
+    assert!(!diags.has_errors(), "{diags:?}");
+    assert_eq!(names_in(&state).len(), 12);
+    assert_eq!(slow.most.load(std::sync::atomic::Ordering::SeqCst), 4);
+    // Twelve 40 ms changes four at a time take three rounds, not twelve.
+    assert!(started.elapsed() < std::time::Duration::from_millis(12 * 40));
+}
+
+#[test]
+fn dependents_wait_and_a_failure_stops_only_its_dependents() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        r#"
+resource "test_thing" "base" { name = "base" }
+resource "test_thing" "uses_base" { name = "after-${test_thing.base.id}" }
+resource "test_thing" "ordered" {
+  name       = "ordered"
+  depends_on = [test_thing.base]
+}
+resource "test_thing" "broken" { name = "fail-me" }
+resource "test_thing" "needs_broken" { name = "x-${test_thing.broken.id}" }
+resource "test_thing" "waits_broken" {
+  name       = "waits"
+  depends_on = [test_thing.broken]
+}
+resource "test_thing" "alone" { name = "alone" }
+"#,
+    );
+    let slow = Arc::new(Slow::default());
+    let (state, diags) = apply_slow(dir.path(), slow.clone(), 10);
+    assert!(diags.has_errors());
+    assert!(
+        format!("{diags:?}").contains("test_thing.broken"),
+        "{diags:?}"
+    );
+    assert_eq!(
+        names_in(&state),
+        vec!["after-id-base", "alone", "base", "ordered"]
+    );
+    let finished = slow.finished.lock().unwrap().clone();
+    let at = |n: &str| finished.iter().position(|f| f == n).unwrap();
+    assert!(at("base") < at("after-id-base"));
+    assert!(at("base") < at("ordered"));
+    assert!(!finished.iter().any(|f| f == "waits" || f.starts_with("x-")));
 }

@@ -4,7 +4,8 @@
 //! fill null arguments, computed attributes left null by the configuration become unknown
 //! whenever the object changes, and a `RequiresReplace` attribute replaces the object when
 //! its planned value differs from the prior one (Terraform core ignores replacement
-//! requests for attributes that end up unchanged).
+//! requests for attributes that end up unchanged). Also the framework's `UseStateForUnknown`
+//! modifier, its validators and errors in its own words, and its decoding of stored state.
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::json::value_from_json;
@@ -152,25 +153,20 @@ pub fn same_attributes(a: &BTreeMap<String, Value>, b: &BTreeMap<String, Value>)
 }
 
 /// Decodes a stored object of the current schema version from its state JSON, as the
-/// framework does: absent attributes are null and attributes the schema no longer has are
-/// dropped.
+/// framework does: absent attributes and blocks are null, and those the schema no longer
+/// has are dropped. A stored object that does not fit the schema is the framework's error.
 pub fn decode_state(block: &Block, raw: &serde_json::Value) -> Result<Value, Diagnostics> {
-    let fail = |why: String| {
+    value_from_json(raw, &block.value_type()).map_err(|why| {
         Diagnostics::from(Diagnostic::error(
             "Unable to Read Previously Saved State for UpgradeResourceState",
-            format!("There was an error reading the saved resource state: {why}"),
+            format!(
+                "There was an error reading the saved resource state using the current resource schema.\n\n\
+                 If this resource state was last refreshed with Terraform CLI 0.11 and earlier, it must be refreshed or applied with an older provider version first. \
+                 If you manually modified the resource state, you will need to manually modify it to match the current resource schema. \
+                 Otherwise, please report this to the provider developer:\n\n{why}"
+            ),
         ))
-    };
-    let object = raw
-        .as_object()
-        .ok_or_else(|| fail("the stored state is not a JSON object".into()))?;
-    let mut out = BTreeMap::new();
-    for (name, attribute) in &block.attributes {
-        let json = object.get(name).unwrap_or(&serde_json::Value::Null);
-        let value = value_from_json(json, &attribute.ty).map_err(&fail)?;
-        out.insert(name.clone(), value);
-    }
-    Ok(Value::object(out))
+    })
 }
 
 /// Whether every attribute of `names` is null (an unknown one may still be set, so it
@@ -192,4 +188,291 @@ pub fn at_least_one_configured(config: &Value, names: &[&str]) -> Option<Diagnos
             ),
         )
     })
+}
+
+/// The framework's `UseStateForUnknown` plan modifier on each attribute of `names`: one
+/// planned unknown takes its prior value, null included (as framework 1.16 and later do),
+/// unless the object is being created or the configured value is itself unknown.
+pub fn use_state_for_unknown(
+    planned: &mut BTreeMap<String, Value>,
+    prior: &Value,
+    config: &Value,
+    names: &[&str],
+) {
+    if prior.is_null() {
+        return;
+    }
+    for name in names {
+        let planned_unknown = planned.get(*name).is_some_and(|v| !v.is_known());
+        if planned_unknown && !is_unknown(config, name) {
+            planned.insert(name.to_string(), get(prior, name));
+        }
+    }
+}
+
+/// Go's `strconv.Quote` (the `%q` the framework's messages quote values with) for valid
+/// UTF-8 text, printability approximated by Unicode's control and white-space classes.
+pub fn go_quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{07}' => out.push_str("\\a"),
+            '\u{08}' => out.push_str("\\b"),
+            '\u{0C}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{0B}' => out.push_str("\\v"),
+            ' ' => out.push(' '),
+            c if (c as u32) < 0x20 || c == '\u{7F}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if c.is_control() || c.is_whitespace() => {
+                if (c as u32) < 0x10000 {
+                    out.push_str(&format!("\\u{:04x}", c as u32));
+                } else {
+                    out.push_str(&format!("\\U{:08x}", c as u32));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// An error in the wording of the framework's validators:
+/// `Attribute PATH value must be EXPECTATION, got: VALUE`.
+pub fn invalid_value(path: &str, expectation: &str, got: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Invalid Attribute Value",
+        format!("Attribute {path} value must be {expectation}, got: {got}"),
+    )
+}
+
+/// `stringvalidator.OneOf` on a known string at `path`.
+pub fn one_of(path: &str, value: Option<&Value>, allowed: &[&str], diags: &mut Diagnostics) {
+    let Some(text) = value.and_then(Value::as_str) else {
+        return;
+    };
+    if !allowed.contains(&text) {
+        let quoted: Vec<String> = allowed.iter().map(|v| go_quote(v)).collect();
+        diags.push(Diagnostic::error(
+            "Invalid Attribute Value Match",
+            format!(
+                "Attribute {path} value must be one of: [{}], got: {}",
+                quoted.join(" "),
+                go_quote(text)
+            ),
+        ));
+    }
+}
+
+/// `int64validator.AtLeast` on a known number at `path`.
+pub fn at_least(path: &str, value: Option<&Value>, minimum: i64, diags: &mut Diagnostics) {
+    let Some(number) = value.and_then(Value::as_number).and_then(|n| n.to_i64()) else {
+        return;
+    };
+    if number < minimum {
+        diags.push(invalid_value(
+            path,
+            &format!("at least {minimum}"),
+            &number.to_string(),
+        ));
+    }
+}
+
+/// Applies `check` to each element of a known list or set attribute, with the element's
+/// indexed path (`name[0]`).
+pub fn each_element(object: &Value, name: &str, mut check: impl FnMut(&str, &Value)) {
+    if let Some(items) = get(object, name).as_seq() {
+        for (index, item) in items.iter().enumerate() {
+            check(&format!("{name}[{index}]"), item);
+        }
+    }
+}
+
+/// `stringvalidator.LengthAtLeast` on a known string at `path` (length in characters).
+pub fn length_at_least(path: &str, value: &Value, minimum: usize, diags: &mut Diagnostics) {
+    let Some(text) = value.as_str() else {
+        return;
+    };
+    let length = text.chars().count();
+    if length < minimum {
+        diags.push(Diagnostic::error(
+            "Invalid Attribute Value Length",
+            format!("Attribute {path} string length must be at least {minimum}, got: {length}"),
+        ));
+    }
+}
+
+/// `listvalidator.SizeBetween` on a known list attribute (or block).
+pub fn size_between(object: &Value, name: &str, min: usize, max: usize, diags: &mut Diagnostics) {
+    let value = get(object, name);
+    let Some(items) = value.as_seq().filter(|_| value.is_known()) else {
+        return;
+    };
+    if items.len() < min || items.len() > max {
+        diags.push(Diagnostic::error(
+            "Invalid Attribute Value",
+            format!(
+                "Attribute {name} list must contain at least {min} elements and at most {max} elements, got: {}",
+                items.len()
+            ),
+        ));
+    }
+}
+
+/// `ExactlyOneOf` placed on each attribute of `names` (each reports its own error, as the
+/// framework does); nothing while any of them is unknown.
+pub fn exactly_one_of(object: &Value, names: &[&str], diags: &mut Diagnostics) {
+    if names.iter().any(|n| is_unknown(object, n)) {
+        return;
+    }
+    let count = names.iter().filter(|n| !get(object, n).is_null()).count();
+    let expressions = format!("[{}]", names.join(","));
+    let detail = match count {
+        1 => return,
+        0 => format!("No attribute specified when one (and only one) of {expressions} is required"),
+        n => {
+            format!("{n} attributes specified when one (and only one) of {expressions} is required")
+        }
+    };
+    for _ in names {
+        diags.push(Diagnostic::error(
+            "Invalid Attribute Combination",
+            detail.clone(),
+        ));
+    }
+}
+
+/// `ConflictsWith` on `name` against each of `others`, when both are known and set.
+pub fn conflicts_with(object: &Value, name: &str, others: &[&str], diags: &mut Diagnostics) {
+    let set = |n: &str| !get(object, n).is_null() && !is_unknown(object, n);
+    if !set(name) {
+        return;
+    }
+    for other in others.iter().filter(|o| set(o)) {
+        diags.push(Diagnostic::error(
+            "Invalid Attribute Combination",
+            format!(
+                "Attribute {} cannot be specified when {} is specified",
+                go_quote(other),
+                go_quote(name)
+            ),
+        ));
+    }
+}
+
+/// The framework's error for a resource type without import support.
+pub fn import_not_implemented() -> Diagnostics {
+    Diagnostic::error(
+        "Resource Import Not Implemented",
+        "This resource does not support import. Please contact the provider developer for additional information.",
+    )
+    .into()
+}
+
+/// The framework's error for a stored schema version the resource has no upgrader for
+/// (`has_upgraders`: whether it implements state upgrades at all).
+pub fn no_upgrader(version: u64, has_upgraders: bool) -> Diagnostics {
+    let with = if has_upgraders { "with" } else { "without" };
+    Diagnostic::error(
+        "Unable to Upgrade Resource State",
+        format!(
+            "This resource was implemented {with} an UpgradeState() method, however Terraform was expecting an implementation for version {version} upgrade.\n\n\
+             This is always an issue with the Terraform Provider and should be reported to the provider developer."
+        ),
+    )
+    .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::Attribute;
+
+    fn object(pairs: &[(&str, Value)]) -> Value {
+        Value::object(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn quote_follows_go() {
+        assert_eq!(go_quote("a\"b\\c\nd\u{1}é"), "\"a\\\"b\\\\c\\nd\\x01é\"");
+    }
+
+    #[test]
+    fn one_of_message_matches_framework() {
+        let mut diags = Diagnostics::new();
+        one_of(
+            "algorithm",
+            Some(&Value::string("FOO")),
+            &["RSA", "ECDSA"],
+            &mut diags,
+        );
+        assert_eq!(
+            diags.0[0].detail,
+            "Attribute algorithm value must be one of: [\"RSA\" \"ECDSA\"], got: \"FOO\""
+        );
+    }
+
+    #[test]
+    fn use_state_for_unknown_keeps_prior_values_and_nulls() {
+        let prior = object(&[
+            ("id", Value::string("a")),
+            ("gone", Value::Null(Type::String)),
+        ]);
+        let config = object(&[("id", Value::Null(Type::String))]);
+        let mut planned = BTreeMap::from([
+            ("id".to_string(), Value::Unknown(Type::String)),
+            ("gone".to_string(), Value::Unknown(Type::String)),
+            ("other".to_string(), Value::Unknown(Type::String)),
+        ]);
+        use_state_for_unknown(&mut planned, &prior, &config, &["id", "gone"]);
+        assert_eq!(planned["id"], Value::string("a"));
+        assert!(planned["gone"].is_null());
+        assert!(!planned["other"].is_known());
+
+        let mut creating = BTreeMap::from([("id".to_string(), Value::Unknown(Type::String))]);
+        use_state_for_unknown(&mut creating, &Value::Null(Type::Dynamic), &config, &["id"]);
+        assert!(!creating["id"].is_known());
+    }
+
+    #[test]
+    fn decode_state_reads_attributes_and_blocks() {
+        let mut block = Block::default();
+        block
+            .attributes
+            .insert("id".into(), Attribute::computed(Type::String));
+        let value =
+            decode_state(&block, &serde_json::json!({"id": "x", "old": 1})).expect("decodes");
+        assert_eq!(get(&value, "id"), Value::string("x"));
+        let error = decode_state(&block, &serde_json::json!([1])).expect_err("not an object");
+        assert_eq!(
+            error.0[0].summary,
+            "Unable to Read Previously Saved State for UpgradeResourceState"
+        );
+    }
+
+    #[test]
+    fn combination_validators() {
+        let config = object(&[("content", Value::string("x")), ("url", Value::string("y"))]);
+        let mut diags = Diagnostics::new();
+        exactly_one_of(&config, &["content", "url"], &mut diags);
+        assert_eq!(diags.0.len(), 2);
+        let mut diags = Diagnostics::new();
+        conflicts_with(&config, "url", &["content"], &mut diags);
+        assert_eq!(
+            diags.0[0].detail,
+            "Attribute \"content\" cannot be specified when \"url\" is specified"
+        );
+    }
 }

@@ -278,6 +278,12 @@ pub trait Provider: Send + Sync {
     /// Reads a data source.
     async fn read_data_source(&self, type_name: &str, config: &Value)
         -> Result<Value, Diagnostics>;
+
+    /// At most how many of this provider's changes may run at once, besides the run's
+    /// `-parallelism`; `None` when only that applies.
+    fn concurrency_limit(&self) -> Option<usize> {
+        None
+    }
 }
 
 #[cfg(test)]

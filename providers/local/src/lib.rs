@@ -19,6 +19,11 @@ use terrane_engine::value::Value;
 /// The provider's address.
 pub const ADDRESS: &str = "registry.terraform.io/hashicorp/local";
 
+/// The upstream release whose behaviour the provider follows: 2.5.3, the last before the
+/// `local_command` data source, action and ephemeral resource (2.6.0 and later). Its
+/// provider-defined function `direxists` is not implemented.
+pub const VERSION: &str = "2.5.3";
+
 /// A new instance of the provider.
 pub fn provider() -> Arc<dyn Provider> {
     Arc::new(LocalProvider)

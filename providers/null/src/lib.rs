@@ -17,6 +17,10 @@ use terrane_engine::value::Value;
 /// The provider's registry address.
 pub const ADDRESS: &str = "registry.terraform.io/hashicorp/null";
 
+/// The upstream release whose behaviour the provider follows (the latest; the schemas have
+/// not changed since 3.0.0).
+pub const VERSION: &str = "3.3.1";
+
 /// A new instance of the provider.
 pub fn provider() -> Arc<dyn Provider> {
     Arc::new(NullProvider)

@@ -1,9 +1,9 @@
 //! `random_bytes`: sensitive random bytes as base64 and hexadecimal. It has no `id`
 //! attribute. Import ID: the bytes in standard base64.
 
-use crate::framework::{
-    check_size, error, get, get_i64, invalid_value, null_keepers, require_i64, string, AttrDef,
-    Attrs, Replace, ResourceDef, ResourceType,
+use crate::resource::{
+    check_size, error, get, get_i64, null_keepers, require_i64, string, AttrDef, Attrs, Replace,
+    ResourceDef, ResourceType,
 };
 use base64::alphabet::STANDARD as STANDARD_ALPHABET;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
@@ -12,6 +12,7 @@ use base64::Engine;
 use rand::rngs::OsRng;
 use rand::RngCore;
 use terrane_engine::diag::Diagnostics;
+use terrane_engine::provider::framework::invalid_value;
 use terrane_engine::value::{Type, Value};
 
 pub struct Bytes;

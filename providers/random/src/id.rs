@@ -2,7 +2,7 @@
 //! hexadecimal and decimal, each after an optional prefix. Import ID: `B64URL` or
 //! `PREFIX,B64URL`.
 
-use crate::framework::{
+use crate::resource::{
     self, check_size, error, get_str, null_keepers, require_i64, string, AttrDef, Attrs,
     ResourceDef, ResourceType,
 };
@@ -60,9 +60,9 @@ impl ResourceType for Id {
         OsRng.fill_bytes(&mut bytes);
         let id = RAW_URL.encode(&bytes);
         let mut state = encodings(&bytes, &id, get_str(planned, "prefix").unwrap_or(""));
-        state.insert("keepers".into(), framework::get(planned, "keepers"));
+        state.insert("keepers".into(), resource::get(planned, "keepers"));
         state.insert("byte_length".into(), Value::int(byte_length));
-        state.insert("prefix".into(), framework::get(planned, "prefix"));
+        state.insert("prefix".into(), resource::get(planned, "prefix"));
         Ok(state)
     }
 

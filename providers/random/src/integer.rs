@@ -2,11 +2,11 @@
 //! upstream's Go generator gives for that seed. Import ID: `result,min,max` or
 //! `result,min,max,seed`.
 
-use crate::framework::{
+use crate::gorand::GoRand;
+use crate::resource::{
     error, get, get_str, null_keepers, require_i64, string, AttrDef, Attrs, ResourceDef,
     ResourceType,
 };
-use crate::gorand::GoRand;
 use rand::rngs::OsRng;
 use rand::Rng;
 use terrane_engine::diag::Diagnostics;

@@ -7,16 +7,16 @@
 
 mod bytes;
 mod charset;
-mod framework;
 mod gorand;
 mod id;
 mod integer;
 mod pet;
+mod resource;
 mod shuffle;
 mod string;
 mod uuid;
 
-use framework::ResourceType;
+use resource::ResourceType;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use terrane_engine::diag::Diagnostics;
@@ -28,6 +28,11 @@ use terrane_engine::value::Value;
 
 /// The provider's registry address.
 pub const ADDRESS: &str = "registry.terraform.io/hashicorp/random";
+
+/// The upstream release whose behaviour the provider follows: 3.9.0 has every managed
+/// resource type here (random_uuid4 and random_uuid7 arrived in 3.8.0) and counts
+/// `override_special` in characters, not bytes. Its ephemeral resources are not implemented.
+pub const VERSION: &str = "3.9.0";
 
 /// A new instance of the provider.
 pub fn provider() -> Arc<dyn Provider> {
@@ -58,7 +63,7 @@ fn resource_type(name: &str) -> Result<Box<dyn ResourceType>, Diagnostics> {
         .find(|(n, _)| *n == name)
         .map(|(_, r)| r)
         .ok_or_else(|| {
-            framework::error(
+            resource::error(
                 "Unknown Resource Type",
                 &format!("The random provider has no resource type named {name:?}."),
             )
@@ -83,7 +88,7 @@ impl Provider for RandomProvider {
             Ok(r) => {
                 let (config, _) = config.unmark_deep();
                 let config = config.as_mapping().cloned().unwrap_or_default();
-                let mut diags = framework::check_whole_numbers(&r.definition(), &config);
+                let mut diags = resource::check_whole_numbers(&r.definition(), &config);
                 diags.extend(r.validate(&config));
                 diags
             }
@@ -97,12 +102,12 @@ impl Provider for RandomProvider {
         version: u64,
         raw_state: &serde_json::Value,
     ) -> Result<Value, Diagnostics> {
-        framework::upgrade_state(resource_type(type_name)?.as_ref(), version, raw_state)
+        resource::upgrade_state(resource_type(type_name)?.as_ref(), version, raw_state)
     }
 
     async fn plan_change(&self, request: PlanRequest) -> PlanResponse {
         match resource_type(&request.type_name) {
-            Ok(r) => framework::plan(r.as_ref(), &request),
+            Ok(r) => resource::plan(r.as_ref(), &request),
             Err(diagnostics) => PlanResponse {
                 planned_state: request.proposed_new_state,
                 requires_replace: Vec::new(),
@@ -114,7 +119,7 @@ impl Provider for RandomProvider {
 
     async fn apply_change(&self, request: ApplyRequest) -> ApplyResponse {
         match resource_type(&request.type_name) {
-            Ok(r) => framework::apply(r.as_ref(), &request),
+            Ok(r) => resource::apply(r.as_ref(), &request),
             Err(diagnostics) => ApplyResponse {
                 new_state: request.prior_state,
                 private: Vec::new(),
@@ -148,7 +153,7 @@ impl Provider for RandomProvider {
         type_name: &str,
         _config: &Value,
     ) -> Result<Value, Diagnostics> {
-        Err(framework::error(
+        Err(resource::error(
             "Unknown Data Source",
             &format!("The random provider has no data source named {type_name:?}."),
         ))

@@ -3,7 +3,7 @@
 //! the adjective and name. The word lists are terrane's own (`words/`), of sizes like
 //! upstream's. Not importable.
 
-use crate::framework::{
+use crate::resource::{
     check_size, get, get_str, require_i64, string, AttrDef, Attrs, ResourceDef, ResourceType,
 };
 use rand::rngs::OsRng;

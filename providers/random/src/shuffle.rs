@@ -2,10 +2,10 @@
 //! further permutations when that exceeds the input). With `seed` the result is exactly
 //! upstream's, drawn from Go's generator. Not importable.
 
-use crate::framework::{
+use crate::gorand::GoRand;
+use crate::resource::{
     check_size, get, get_i64, get_str, string, AttrDef, Attrs, ResourceDef, ResourceType,
 };
-use crate::gorand::GoRand;
 use rand::rngs::OsRng;
 use rand::Rng;
 use terrane_engine::diag::Diagnostics;

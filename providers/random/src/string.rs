@@ -4,12 +4,13 @@
 //! upgrades. Import ID: the text itself.
 
 use crate::charset::{self, StringParams};
-use crate::framework::{
-    check_size, error, get, get_bool, get_i64, get_str, invalid_value, null_keepers, require_i64,
-    string, AttrDef, Attrs, Replace, ResourceDef, ResourceType,
+use crate::resource::{
+    check_size, error, get, get_bool, get_i64, get_str, null_keepers, require_i64, string, AttrDef,
+    Attrs, Replace, ResourceDef, ResourceType,
 };
 use serde_json::Value as Json;
 use terrane_engine::diag::{Diagnostic, Diagnostics};
+use terrane_engine::provider::framework::invalid_value;
 use terrane_engine::provider::Attribute;
 use terrane_engine::value::{Type, Value};
 
@@ -286,13 +287,8 @@ impl ResourceType for RandomString {
                 }
             }
             _ => {
-                return Err(error(
-                    "Unable to Upgrade Resource State",
-                    &format!(
-                        "This resource has no state upgrade from schema version {version} to \
-                         version {}.",
-                        def.version
-                    ),
+                return Err(terrane_engine::provider::framework::no_upgrader(
+                    version, true,
                 ))
             }
         }

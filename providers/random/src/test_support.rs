@@ -1,7 +1,7 @@
 //! Helpers for the provider's unit tests: building configurations of a resource type and
 //! driving create, update and import through the `Provider` trait as the engine would.
 
-use crate::framework::Attrs;
+use crate::resource::Attrs;
 use std::collections::BTreeMap;
 use terrane_engine::provider::{ApplyRequest, ApplyResponse, PlanRequest, PlanResponse};
 use terrane_engine::value::{Type, Value};

@@ -3,7 +3,7 @@
 //! or variant bits (as upstream's go-uuid makes them); `random_uuid4` and `random_uuid7` are
 //! proper version 4 and version 7 UUIDs. Import ID: the UUID.
 
-use crate::framework::{
+use crate::resource::{
     error, get, null_keepers, string, AttrDef, Attrs, ResourceDef, ResourceType,
 };
 use rand::rngs::OsRng;

@@ -22,6 +22,10 @@ use timestamp::Timestamp;
 /// The provider's address.
 pub const ADDRESS: &str = "registry.terraform.io/hashicorp/time";
 
+/// The upstream release whose behaviour the provider follows (the latest; its resources
+/// behave as since 0.12.0). Its provider-defined functions are not implemented.
+pub const VERSION: &str = "0.14.0";
+
 /// A new instance of the provider.
 pub fn provider() -> Arc<dyn Provider> {
     Arc::new(TimeProvider::new(Arc::new(timestamp::now_utc)))

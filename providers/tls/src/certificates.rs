@@ -2,9 +2,9 @@
 //! the upstream plan modifiers (renewal: `ready_for_renewal` and replacement once the early
 //! renewal time has come), creation, updates that only take the plan, and refresh.
 
-use crate::framework::{self, AttributeRules};
 use crate::gocompat::{go_time_text, hash_for_state, parse_go_rfc3339, pem_encode};
 use crate::keys::{self, PrivateKey};
+use crate::plan_rules::{self, AttributeRules};
 use crate::schema::{self, CERT_REQUEST, LOCALLY_SIGNED_CERT, SELF_SIGNED_CERT};
 use crate::values::{
     attr, get_bool, get_i64, get_str, get_str_list, is_null, string, unknowns_to_null, with_attr,
@@ -12,6 +12,7 @@ use crate::values::{
 use crate::x509::{self, AltNames, CertificateTemplate, DistinguishedName, Issuer};
 use chrono::{DateTime, FixedOffset};
 use terrane_engine::diag::{Diagnostic, Diagnostics};
+use terrane_engine::provider::framework;
 use terrane_engine::provider::{ApplyRequest, ApplyResponse, Block, PlanRequest, PlanResponse};
 use terrane_engine::value::{Type, Value};
 
@@ -145,7 +146,7 @@ pub(crate) fn plan(
     } else {
         &["subject"]
     };
-    let mut plan = framework::plan(
+    let mut plan = plan_rules::plan(
         &block(type_name),
         &rules(type_name),
         replace_blocks,
@@ -416,7 +417,7 @@ pub(crate) fn upgrade(
     raw: &serde_json::Value,
 ) -> Result<Value, Diagnostics> {
     if version == 0 {
-        framework::decode_current_state(&block(type_name), raw)
+        framework::decode_state(&block(type_name), raw)
     } else {
         Err(framework::no_upgrader(version, false))
     }

@@ -2,8 +2,7 @@
 //! key) and `tls_certificate` (certificate details from `content`; fetching from a `url`
 //! is not supported by this native provider).
 
-use crate::framework;
-use crate::gocompat::{go_quote, hash_for_state, pem_encode};
+use crate::gocompat::{hash_for_state, pem_encode};
 use crate::keys::{
     self, public_key_attributes, PrivateKey, OID_EC_PUBLIC_KEY, OID_ED25519, OID_RSA_ENCRYPTION,
 };
@@ -16,6 +15,8 @@ use der::Encode;
 use sha1::{Digest, Sha1};
 use std::collections::BTreeMap;
 use terrane_engine::diag::{Diagnostic, Diagnostics};
+use terrane_engine::provider::framework;
+use terrane_engine::provider::framework::go_quote;
 use terrane_engine::value::{Type, Value};
 
 /// The configuration checks the schema's validators make.

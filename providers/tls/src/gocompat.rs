@@ -1,9 +1,11 @@
 //! Small pieces of Go's standard library whose exact output the upstream provider exposes:
-//! `strings.TrimSpace`, `strconv.Quote` (`%q`), `encoding/pem` encoding, and the RFC 3339
-//! timestamps `time.Time.MarshalText` writes and `time.Parse(time.RFC3339, ...)` reads.
+//! `strings.TrimSpace`, `encoding/pem` encoding, and the RFC 3339 timestamps
+//! `time.Time.MarshalText` writes and `time.Parse(time.RFC3339, ...)` reads (`strconv.Quote`
+//! is the engine's `framework::go_quote`).
 
 use chrono::{DateTime, FixedOffset, Timelike};
 use sha1::{Digest, Sha1};
+use terrane_engine::provider::framework::go_quote;
 
 /// The first character of `bytes` and its length in bytes, if they start with valid UTF-8.
 fn first_char(bytes: &[u8]) -> Option<(char, usize)> {
@@ -62,40 +64,6 @@ pub(crate) fn pem_encode(tag: &str, der: &[u8]) -> String {
     )
 }
 
-/// Go's `strconv.Quote` for valid UTF-8 text (printability approximated by Unicode control
-/// and white space classes).
-pub(crate) fn go_quote(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{07}' => out.push_str("\\a"),
-            '\u{08}' => out.push_str("\\b"),
-            '\u{0C}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{0B}' => out.push_str("\\v"),
-            ' ' => out.push(' '),
-            c if (c as u32) < 0x20 || c == '\u{7F}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c if c.is_control() || c.is_whitespace() => {
-                if (c as u32) < 0x10000 {
-                    out.push_str(&format!("\\u{:04x}", c as u32));
-                } else {
-                    out.push_str(&format!("\\U{:08x}", c as u32));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// A time as Go's `time.Time.MarshalText` writes it (RFC 3339 with nanoseconds, trailing
 /// zeros dropped, `Z` for UTC).
 pub(crate) fn go_time_text(time: &DateTime<FixedOffset>) -> String {
@@ -139,11 +107,6 @@ mod tests {
             hash_for_state(b" abc\n"),
             "a9993e364706816aba3e25717850c26c9cd0d89d"
         );
-    }
-
-    #[test]
-    fn quote_follows_go() {
-        assert_eq!(go_quote("a\"b\\c\nd\u{1}é"), "\"a\\\"b\\\\c\\nd\\x01é\"");
     }
 
     #[test]

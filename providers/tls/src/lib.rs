@@ -4,9 +4,9 @@
 
 mod certificates;
 mod data_sources;
-mod framework;
 mod gocompat;
 mod keys;
+mod plan_rules;
 mod private_key;
 mod schema;
 mod values;
@@ -15,6 +15,7 @@ mod x509;
 use chrono::{DateTime, FixedOffset};
 use std::sync::Arc;
 use terrane_engine::diag::{Diagnostic, Diagnostics};
+use terrane_engine::provider::framework;
 use terrane_engine::provider::{
     ApplyRequest, ApplyResponse, ImportedObject, PlanRequest, PlanResponse, Provider,
     ProviderSchema,
@@ -23,6 +24,11 @@ use terrane_engine::value::Value;
 
 /// The provider's registry address.
 pub const ADDRESS: &str = "registry.terraform.io/hashicorp/tls";
+
+/// The upstream release whose behaviour the provider follows: 4.2.1 (`email_address` from
+/// 4.1.0, `max_path_length` from 4.2.0, without the default that 4.2.1 removed). Its ephemeral
+/// resources are not implemented.
+pub const VERSION: &str = "4.2.1";
 
 /// A new instance of the provider.
 pub fn provider() -> Arc<dyn Provider> {
@@ -91,8 +97,8 @@ fn validate_proxy(config: &Value) -> Diagnostics {
                     "Invalid Attribute Combination",
                     format!(
                         "Attribute {} must be specified when {} is specified",
-                        gocompat::go_quote(&format!("proxy[0].{needs}")),
-                        gocompat::go_quote(&format!("proxy[0].{name}"))
+                        framework::go_quote(&format!("proxy[0].{needs}")),
+                        framework::go_quote(&format!("proxy[0].{name}"))
                     ),
                 ));
             }

@@ -2,11 +2,12 @@
 //! with the upstream upgrade from version 0 (adding the OpenSSH and PKCS#8 encodings and the
 //! SHA-256 fingerprint).
 
-use crate::framework::{self, AttributeRules};
 use crate::keys::{public_key_attributes, PrivateKey, ALGORITHMS, CURVES};
+use crate::plan_rules::{self, AttributeRules};
 use crate::schema::{self, PRIVATE_KEY_VERSION};
 use crate::values::{get_i64, get_str, string, with_attr};
 use terrane_engine::diag::{Diagnostic, Diagnostics};
+use terrane_engine::provider::framework;
 use terrane_engine::provider::{ApplyRequest, ApplyResponse, PlanRequest, PlanResponse};
 use terrane_engine::value::Value;
 
@@ -43,7 +44,7 @@ pub(crate) fn validate(config: &Value) -> Diagnostics {
 }
 
 pub(crate) fn plan(request: &PlanRequest) -> PlanResponse {
-    let plan = framework::plan(&block(), &rules(), &[], request);
+    let plan = plan_rules::plan(&block(), &rules(), &[], request);
     PlanResponse {
         planned_state: plan.state,
         requires_replace: plan.requires_replace,
@@ -144,7 +145,7 @@ pub(crate) fn apply(request: &ApplyRequest) -> ApplyResponse {
 pub(crate) fn upgrade(version: u64, raw: &serde_json::Value) -> Result<Value, Diagnostics> {
     let block = block();
     match version {
-        PRIVATE_KEY_VERSION => framework::decode_current_state(&block, raw),
+        PRIVATE_KEY_VERSION => framework::decode_state(&block, raw),
         0 => {
             let state = terrane_engine::json::value_from_json(raw, &block.value_type()).map_err(
                 |e| {

@@ -3,7 +3,7 @@
 //! and order), key usages, basic constraints, key identifiers, subject alternative names,
 //! and the parsing of certificates and requests the provider reads back.
 
-use crate::gocompat::{go_quote, pem_encode};
+use crate::gocompat::pem_encode;
 use crate::keys::{self, PrivateKey};
 use chrono::{DateTime, Datelike, FixedOffset, Utc};
 use der::asn1::{
@@ -12,6 +12,7 @@ use der::asn1::{
 use der::{Decode, Encode, Tag, Tagged};
 use spki::SubjectPublicKeyInfoOwned;
 use std::net::IpAddr;
+use terrane_engine::provider::framework::go_quote;
 use x509_cert::attr::{Attribute, AttributeTypeAndValue};
 use x509_cert::certificate::{Certificate, TbsCertificate, Version};
 use x509_cert::ext::pkix::name::GeneralName;

@@ -654,6 +654,7 @@ impl Decoder<'_> {
         let mut v = Variable {
             name,
             constraint: Constraint::Any,
+            literal_text_values: true,
             default: None,
             description: None,
             sensitive: false,
@@ -665,7 +666,10 @@ impl Decoder<'_> {
         for attr in &block.body.attrs {
             match attr.name.as_str() {
                 "type" => match typeexpr::parse_spanned(&attr.expr.expr) {
-                    Ok(c) => v.constraint = c,
+                    Ok(c) => {
+                        v.literal_text_values = c.ty().is_primitive();
+                        v.constraint = c;
+                    }
                     Err(errors) => {
                         for e in errors {
                             let range = self.span_range(e.span, &attr.expr);

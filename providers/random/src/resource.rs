@@ -1,11 +1,12 @@
-//! The parts of HashiCorp's plugin framework that the random provider's resources rely on,
-//! done once for all of them: schemas with defaults and plan modifiers, planning (defaults,
-//! computed values marked unknown, "use state for unknown", replacement rules), apply
-//! (create, in-place update, destroy), state decoding and upgrades, and attribute access.
+//! How the random provider declares and runs its resource types: each type's attributes
+//! with their defaults, `UseStateForUnknown` and replacement rules (including upstream's
+//! own `keepers` and `override_special` modifiers), and planning, apply, import and state
+//! upgrades on top of the plugin framework's rules in the engine's `provider::framework`.
 
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use terrane_engine::diag::{Diagnostic, Diagnostics};
+use terrane_engine::provider::framework;
 use terrane_engine::provider::{
     ApplyRequest, ApplyResponse, Attribute, Block, PlanRequest, PlanResponse, Schema,
 };
@@ -147,8 +148,7 @@ impl ResourceDef {
     /// Decodes a stored object (the state's JSON) as this schema's type. Attributes the
     /// schema does not have are ignored; missing ones are null.
     pub fn decode(&self, raw: &Json) -> Result<Attrs, Diagnostics> {
-        let value = terrane_engine::json::value_from_json(raw, &self.value_type())
-            .map_err(|e| error("Unable to Read Previously Saved State", &e))?;
+        let value = framework::decode_state(&self.schema().block, raw)?;
         Ok(value.as_mapping().cloned().unwrap_or_default())
     }
 }
@@ -173,22 +173,13 @@ pub trait ResourceType: Send + Sync {
 
     /// The object an import ID designates.
     fn import(&self, _id: &str) -> Result<Attrs, Diagnostics> {
-        Err(error(
-            "Resource Import Not Implemented",
-            "This resource type cannot be imported.",
-        ))
+        Err(framework::import_not_implemented())
     }
 
     /// Upgrades a stored object from an older schema version (only called for versions
     /// below the current one).
     fn upgrade(&self, version: u64, _raw: &Json) -> Result<Attrs, Diagnostics> {
-        Err(error(
-            "Unable to Upgrade Resource State",
-            &format!(
-                "This resource has no state upgrade from schema version {version} to version {}.",
-                self.definition().version
-            ),
-        ))
+        Err(framework::no_upgrader(version, false))
     }
 }
 
@@ -223,7 +214,9 @@ pub fn upgrade_state(
     Ok(def.complete(attrs))
 }
 
-/// Plans a change as the plugin framework does for these resources.
+/// Plans a change as the plugin framework does for these resources: the framework's
+/// defaults and unknown marking, the resource's own plan modifier, `UseStateForUnknown`,
+/// then the replacement rules.
 pub fn plan(resource: &dyn ResourceType, request: &PlanRequest) -> PlanResponse {
     let def = resource.definition();
     let (proposed, _) = request.proposed_new_state.unmark_deep();
@@ -238,57 +231,35 @@ pub fn plan(resource: &dyn ResourceType, request: &PlanRequest) -> PlanResponse 
     if proposed.is_null() {
         return response;
     }
-    let config = config.as_mapping().cloned().unwrap_or_default();
-    response.diagnostics = check_whole_numbers(&def, &config);
+    let config_attrs = config.as_mapping().cloned().unwrap_or_default();
+    response.diagnostics = check_whole_numbers(&def, &config_attrs);
     if response.diagnostics.has_errors() {
         return response;
     }
-    let prior = prior.as_mapping().filter(|_| !prior.is_null()).cloned();
-    let mut planned = proposed.as_mapping().cloned().unwrap_or_default();
-    let config_value = |name: &str| {
-        config
-            .get(name)
-            .cloned()
-            .unwrap_or(Value::Null(Type::Dynamic))
-    };
-
-    for a in &def.attrs {
-        if let Some(default) = &a.default {
-            if config_value(a.name).is_null() {
-                planned.insert(a.name.to_string(), default.clone());
-            }
-        }
-    }
-    let changed = match &prior {
-        None => true,
-        Some(prior) => !same_attrs(&planned, prior),
-    };
-    if changed {
-        for a in &def.attrs {
-            if a.attribute.computed && a.default.is_none() && config_value(a.name).is_null() {
-                planned.insert(a.name.to_string(), Value::Unknown(a.attribute.ty.clone()));
-            }
-        }
-    }
+    let defaults: Vec<(&str, Value)> = def
+        .attrs
+        .iter()
+        .filter_map(|a| a.default.clone().map(|d| (a.name, d)))
+        .collect();
+    let block = def.schema().block;
+    let mut planned =
+        framework::plan_attributes(&block, &prior, &proposed, &config, &defaults, &[]);
     response
         .diagnostics
-        .extend(resource.modify_plan(&config, &mut planned));
-
-    if let Some(prior) = &prior {
-        let null = Value::Null(Type::Dynamic);
+        .extend(resource.modify_plan(&config_attrs, &mut planned));
+    if !prior.is_null() {
+        let keep: Vec<&str> = def
+            .attrs
+            .iter()
+            .filter(|a| a.keep_state)
+            .map(|a| a.name)
+            .collect();
+        framework::use_state_for_unknown(&mut planned, &prior, &config, &keep);
         for a in &def.attrs {
-            let prior_value = prior.get(a.name).unwrap_or(&null);
-            let planned_value = planned.get(a.name).unwrap_or(&null);
-            let config_value = config_value(a.name);
-            if a.keep_state
-                && !prior_value.is_null()
-                && !planned_value.is_known()
-                && config_value.is_known()
-            {
-                planned.insert(a.name.to_string(), prior_value.clone());
-            }
-            let planned_value = planned.get(a.name).unwrap_or(&null);
-            if requires_replace(a.replace, prior_value, planned_value, &config_value) {
+            let prior_value = framework::get(&prior, a.name);
+            let planned_value = get(&planned, a.name);
+            let config_value = framework::get(&config, a.name);
+            if requires_replace(a.replace, &prior_value, &planned_value, &config_value) {
                 response.requires_replace.push(vec![a.name.to_string()]);
             }
         }
@@ -329,9 +300,9 @@ pub fn check_size(name: &str, size: i64) -> Result<usize, Diagnostics> {
 fn requires_replace(rule: Replace, prior: &Value, planned: &Value, config: &Value) -> bool {
     match rule {
         Replace::Never => false,
-        Replace::OnChange => !same_value(planned, prior),
+        Replace::OnChange => framework::changed(prior, Some(planned)),
         Replace::UnlessEmptyStringToNull => {
-            if same_value(planned, prior) || !config.is_known() {
+            if framework::same(planned, prior) || !config.is_known() {
                 false
             } else if !config.is_null() || prior.is_null() {
                 true
@@ -346,7 +317,7 @@ fn requires_replace(rule: Replace, prior: &Value, planned: &Value, config: &Valu
 /// The `keepers` rule: replace when the configured map differs from the stored one, except
 /// where the difference is only keys whose configured value is null.
 fn keepers_require_replace(stored: &Value, config: &Value) -> bool {
-    if same_value(config, stored) {
+    if framework::same(config, stored) {
         return false;
     }
     let config_elems = config.as_mapping().cloned().unwrap_or_default();
@@ -358,7 +329,7 @@ fn keepers_require_replace(stored: &Value, config: &Value) -> bool {
         .iter()
         .any(|(key, value)| match stored_elems.get(key) {
             None => !value.is_null(),
-            Some(stored_value) => !same_value(value, stored_value),
+            Some(stored_value) => !framework::same(value, stored_value),
         });
     config_differs
         || stored_elems
@@ -395,38 +366,6 @@ pub fn apply(resource: &dyn ResourceType, request: &ApplyRequest) -> ApplyRespon
         );
     }
     response
-}
-
-/// Equality of attribute maps as the framework compares planned and prior objects.
-fn same_attrs(a: &Attrs, b: &Attrs) -> bool {
-    let null = Value::Null(Type::Dynamic);
-    a.keys()
-        .chain(b.keys())
-        .all(|k| same_value(a.get(k).unwrap_or(&null), b.get(k).unwrap_or(&null)))
-}
-
-/// Value equality: nulls of any type are alike, unknowns are alike, numbers compare by value.
-pub fn same_value(a: &Value, b: &Value) -> bool {
-    let (a, _) = a.unmark();
-    let (b, _) = b.unmark();
-    match (a, b) {
-        (Value::Null(_), Value::Null(_)) | (Value::Unknown(_), Value::Unknown(_)) => true,
-        (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Number(x), Value::Number(y)) => x == y,
-        (Value::String(x), Value::String(y)) => x == y,
-        (Value::List(_, x), Value::List(_, y))
-        | (Value::Set(_, x), Value::Set(_, y))
-        | (Value::Tuple(x), Value::Tuple(y)) => {
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same_value(p, q))
-        }
-        (Value::Map(_, x), Value::Map(_, y)) | (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y.iter())
-                    .all(|((ka, va), (kb, vb))| ka == kb && same_value(va, vb))
-        }
-        _ => false,
-    }
 }
 
 /// A string attribute; None when null, unknown or absent.
@@ -473,12 +412,4 @@ pub fn null_keepers() -> Value {
 /// A string value.
 pub fn string(s: impl Into<String>) -> Value {
     Value::string(s.into())
-}
-
-/// An error about an attribute's configured value in the framework validators' wording.
-pub fn invalid_value(attribute: &str, expectation: &str, got: &str) -> Diagnostic {
-    Diagnostic::error(
-        "Invalid Attribute Value",
-        format!("Attribute {attribute} value must be {expectation}, got: {got}"),
-    )
 }
