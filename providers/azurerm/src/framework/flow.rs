@@ -115,44 +115,83 @@ pub async fn create<R: ResourceType + ?Sized>(
     ctx: &Ctx<'_>,
     planned: &Value,
 ) -> Result<Value, Diagnostics> {
-    let def = rt.def();
     let (id, id_values) = planned_id(rt, ctx, planned)?;
-    let _locks = ctx.client.locks().lock(&rt.locks(&id_values)).await;
-    if !ctx.features.skip_import_check {
-        let existing = ctx
-            .client
-            .get(&id, def.api_version)
-            .await
-            .map_err(|e| e.diagnostics("checking for an existing", &id))?;
-        if existing.is_some() {
-            return Err(already_exists(def.name, &id));
-        }
-    }
-    let mut body = Json::Object(Default::default());
-    expand_object(&def.block, planned, &mut body, false);
-    let null = Value::Null(Type::Dynamic);
-    rt.expand(
-        &Change {
-            planned,
-            prior: &null,
-            id: &id,
-            id_values: &id_values,
-            account: &ctx.client.account,
-        },
-        &mut body,
-    )?;
+    create_at(rt, ctx, planned, &id, &id_values).await
+}
+
+/// Creates the planned object at an ID worked out by the caller (a child whose ID comes
+/// from its parent's): the import check, the body from the mapped arguments and the
+/// `expand` hook, PUT, and the state read back.
+pub async fn create_at<R: ResourceType + ?Sized>(
+    rt: &R,
+    ctx: &Ctx<'_>,
+    planned: &Value,
+    id: &str,
+    id_values: &BTreeMap<String, String>,
+) -> Result<Value, Diagnostics> {
+    let def = rt.def();
+    let _locks = ctx.client.locks().lock(&rt.locks(id_values)).await;
+    ensure_absent(ctx, def.name, id, def.api_version).await?;
+    let body = create_body(rt, ctx, planned, id, id_values)?;
     let response = ctx
         .client
         .put(
-            &id,
+            id,
             def.api_version,
             def.put_query,
             &body,
             timeout(planned, "create", def.timeouts.create),
         )
         .await
-        .map_err(|e| e.diagnostics("creating", &id))?;
-    Ok(state_from_body(rt, &id, &id_values, &response, planned))
+        .map_err(|e| e.diagnostics("creating", id))?;
+    Ok(state_from_body(rt, id, id_values, &response, planned))
+}
+
+/// azurerm's import check before a create: an object already at `id` is an error, unless
+/// the provider's features skip the check.
+pub async fn ensure_absent(
+    ctx: &Ctx<'_>,
+    type_name: &str,
+    id: &str,
+    api_version: &str,
+) -> Result<(), Diagnostics> {
+    if ctx.features.skip_import_check {
+        return Ok(());
+    }
+    let existing = ctx
+        .client
+        .get(id, api_version)
+        .await
+        .map_err(|e| e.diagnostics("checking for an existing", id))?;
+    match existing {
+        Some(_) => Err(already_exists(type_name, id)),
+        None => Ok(()),
+    }
+}
+
+/// The body that creates the planned object: its mapped arguments, then the `expand` hook
+/// (with a null prior).
+pub fn create_body<R: ResourceType + ?Sized>(
+    rt: &R,
+    ctx: &Ctx<'_>,
+    planned: &Value,
+    id: &str,
+    id_values: &BTreeMap<String, String>,
+) -> Result<Json, Diagnostics> {
+    let mut body = Json::Object(Default::default());
+    expand_object(&rt.def().block, planned, &mut body, false);
+    let null = Value::Null(Type::Dynamic);
+    rt.expand(
+        &Change {
+            planned,
+            prior: &null,
+            id,
+            id_values,
+            account: &ctx.client.account,
+        },
+        &mut body,
+    )?;
+    Ok(body)
 }
 
 /// Updates an object in place with the arguments that changed.

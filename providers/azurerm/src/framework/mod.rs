@@ -326,6 +326,21 @@ pub fn string_attribute(object: &Value, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The strings of a list or set (unknown or null elements left out).
+pub fn strings_of(value: &Value) -> Vec<String> {
+    value
+        .as_seq()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
+}
+
+/// The first element of a list block (none when it has none).
+pub fn first_block(value: &Value) -> Option<Value> {
+    value.as_seq().and_then(|items| items.first().cloned())
+}
+
 /// An error diagnostic.
 pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostics {
     Diagnostic::error(summary, detail).into()

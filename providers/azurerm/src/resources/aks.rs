@@ -6,8 +6,10 @@
 //! pool, cycled through a temporary pool when a property AKS cannot change in place changes),
 //! and the `azurerm_kubernetes_cluster` data source.
 
-use crate::framework::common::{edge_zone, location, location_computed, resource_group_name, tags};
-use crate::framework::flow::{self, already_exists, state_from_body, stored_id, timeout};
+use crate::framework::common::{
+    edge_zone, identity, identity_def, location, location_computed, resource_group_name, tags,
+};
+use crate::framework::flow::{self, state_from_body, stored_id, timeout};
 use crate::framework::id::IdTemplate;
 use crate::framework::mapping::{json_get, json_remove, json_set, normalize_location, null_object};
 use crate::framework::schema::{
@@ -483,18 +485,6 @@ fn default_node_pool_def() -> BlockDef {
     block_def(
         attrs,
         vec![block("upgrade_settings", upgrade_settings_def(false)).max(1)],
-    )
-}
-
-fn identity_def() -> BlockDef {
-    block_def(
-        vec![
-            string("type").required(),
-            set_of_strings("identity_ids").optional(),
-            string("principal_id").computed(),
-            string("tenant_id").computed(),
-        ],
-        vec![],
     )
 }
 
@@ -2062,7 +2052,7 @@ impl KubernetesCluster {
                         block("default_node_pool", default_node_pool_def())
                             .min(1)
                             .max(1),
-                        block("identity", identity_def()).max(1),
+                        identity(),
                         block("kubelet_identity", kubelet_identity_def())
                             .max(1)
                             .computed(),
@@ -3349,16 +3339,7 @@ impl ResourceType for KubernetesClusterNodePool {
                 format!("multiple node pools are only supported when the Default Node Pool uses a VMScaleSet (but {cluster_id} doesn't)"),
             ));
         }
-        if !ctx.features.skip_import_check
-            && ctx
-                .client
-                .get(&id, API_VERSION)
-                .await
-                .map_err(|e| e.diagnostics("checking for an existing", &id))?
-                .is_some()
-        {
-            return Err(already_exists(self.def.name, &id));
-        }
+        flow::ensure_absent(ctx, self.def.name, &id, API_VERSION).await?;
         let props = expand_node_pool(planned)?;
         let version = text(planned, "orchestrator_version");
         if !version.is_empty() {

@@ -9,7 +9,9 @@ use crate::arm::error::ArmError;
 use crate::arm::transport::Answer;
 use crate::arm::ArmClient;
 use crate::framework::common::{location, resource_group_name, tags};
-use crate::framework::flow::{already_exists, planned_id, state_from_body, stored_id, timeout};
+use crate::framework::flow::{
+    self, already_exists, planned_id, state_from_body, stored_id, timeout,
+};
 use crate::framework::id::IdTemplate;
 use crate::framework::mapping::{json_get, null_object};
 use crate::framework::schema::{
@@ -17,8 +19,8 @@ use crate::framework::schema::{
     BlockDef, Nested,
 };
 use crate::framework::{
-    attribute, error, string_attribute, Change, Ctx, DataSourceType, ResourceDef, ResourceType,
-    Timeouts, Update,
+    attribute, error, first_block, string_attribute, strings_of, Change, Ctx, DataSourceType,
+    ResourceDef, ResourceType, Timeouts, Update,
 };
 use azure_core::http::{Method, Url};
 use serde_json::{json, Value as Json};
@@ -127,19 +129,6 @@ fn vault_lock(vault_name: &str) -> String {
 
 fn int_of(value: &Value) -> Option<i64> {
     value.as_number().and_then(|n| n.to_i64())
-}
-
-fn strings_of(value: &Value) -> Vec<String> {
-    value
-        .as_seq()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect()
-}
-
-fn first(value: &Value) -> Option<Value> {
-    value.as_seq().and_then(|items| items.first().cloned())
 }
 
 fn tags_json(tags: &Value) -> Json {
@@ -388,7 +377,7 @@ impl KeyVault {
 
     /// ARM's network ACLs, and the subnets they name (whose networks are locked).
     fn expand_network_acls(planned: &Value) -> (Option<Json>, Vec<String>) {
-        let Some(acls) = first(&attribute(planned, "network_acls")) else {
+        let Some(acls) = first_block(&attribute(planned, "network_acls")) else {
             return (None, Vec::new());
         };
         let subnets = strings_of(&attribute(&acls, "virtual_network_subnet_ids"));
@@ -743,22 +732,13 @@ impl ResourceType for KeyVault {
             .locks()
             .lock(&Self::locks_for(&name, &subnets))
             .await;
-        if first(&attribute(planned, "contact")).is_some() {
+        if first_block(&attribute(planned, "contact")).is_some() {
             return Err(error(
                 "Invalid contact",
                 format!("{id}: `contact` field is not supported for new key vaults"),
             ));
         }
-        if !ctx.features.skip_import_check {
-            let existing = ctx
-                .client
-                .get(&id, API_VERSION)
-                .await
-                .map_err(|e| e.diagnostics("checking for an existing", &id))?;
-            if existing.is_some() {
-                return Err(already_exists(self.def.name, &id));
-            }
-        }
+        flow::ensure_absent(ctx, self.def.name, &id, API_VERSION).await?;
         // A soft-deleted vault of this name is recovered (azurerm's default
         // `recover_soft_deleted_key_vaults`); without the permission to look, it is not.
         let location = crate::framework::mapping::normalize_location(

@@ -17,8 +17,8 @@ use crate::framework::schema::{
     Absent, BlockDef, Codec,
 };
 use crate::framework::{
-    attribute, error, string_attribute, Change, Ctx, PlanContext, ResourceDef, ResourceType,
-    Timeouts, Update,
+    attribute, error, string_attribute, strings_of, Change, Ctx, PlanContext, ResourceDef,
+    ResourceType, Timeouts, Update,
 };
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
@@ -63,15 +63,6 @@ fn id_value(values: &BTreeMap<String, String>, key: &str) -> String {
 }
 
 /// A string list as JSON strings.
-fn strings_of(value: &Value) -> Vec<String> {
-    value
-        .as_seq()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect()
-}
-
 fn string_list(items: Vec<String>) -> Value {
     Value::list(Type::String, items.into_iter().map(Value::string).collect())
 }

@@ -5,16 +5,16 @@
 //! (storage first, then the rest), its maintenance window is set after creation, and a
 //! configuration is "deleted" by setting it back to its default value.
 
-use crate::framework::common::{location, resource_group_name, tags};
-use crate::framework::flow::{already_exists, planned_id, state_from_body, stored_id, timeout};
-use crate::framework::id::IdTemplate;
-use crate::framework::mapping::{expand_object, json_get, json_set, null_object};
-use crate::framework::schema::{
-    block, block_def, boolean, number, set_of_strings, string, Absent, BlockDef,
+use crate::framework::common::{
+    expand_identity, flatten_identity, identity, location, resource_group_name, tags,
 };
+use crate::framework::flow::{self, planned_id, state_from_body, stored_id, timeout};
+use crate::framework::id::IdTemplate;
+use crate::framework::mapping::{json_get, json_set, null_object};
+use crate::framework::schema::{block, block_def, boolean, number, string, Absent, BlockDef};
 use crate::framework::{
-    attribute, error, string_attribute, Change, Ctx, PlanContext, ResourceDef, ResourceType,
-    Timeouts, Update,
+    attribute, error, first_block, string_attribute, Change, Ctx, PlanContext, ResourceDef,
+    ResourceType, Timeouts, Update,
 };
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
@@ -106,11 +106,6 @@ fn no_blocks(def: &BlockDef, name: &str) -> Value {
     }
 }
 
-/// The first element of a list block (null when there is none).
-fn first(value: &Value) -> Option<Value> {
-    value.as_seq().and_then(|items| items.first().cloned())
-}
-
 /// `GP_Standard_D2s_v3` as ARM's `{"name": "Standard_D2s_v3", "tier": "GeneralPurpose"}`.
 fn expand_sku(sku_name: &str) -> Result<Json, Diagnostics> {
     let (prefix, name) = sku_name.split_once('_').unwrap_or((sku_name, ""));
@@ -149,22 +144,6 @@ fn enabled(flag: bool) -> &'static str {
 
 // ---------------------------------------------------------------------------------------
 // azurerm_postgresql_flexible_server
-
-fn identity_block() -> crate::framework::schema::Nested {
-    block(
-        "identity",
-        block_def(
-            vec![
-                string("type").required(),
-                set_of_strings("identity_ids").optional(),
-                string("principal_id").computed(),
-                string("tenant_id").computed(),
-            ],
-            vec![],
-        ),
-    )
-    .max(1)
-}
 
 /// `azurerm_postgresql_flexible_server`.
 pub struct FlexibleServer {
@@ -266,7 +245,7 @@ impl FlexibleServer {
                             ),
                         )
                         .max(1),
-                        identity_block(),
+                        identity(),
                         block(
                             "customer_managed_key",
                             block_def(
@@ -309,7 +288,7 @@ impl FlexibleServer {
 
     /// Whether password authentication is on (as azurerm reads the `authentication` block).
     fn password_auth(planned: &Value) -> bool {
-        first(&attribute(planned, "authentication"))
+        first_block(&attribute(planned, "authentication"))
             .map(|a| attribute(&a, "password_auth_enabled").as_bool() != Some(false))
             .unwrap_or(true)
     }
@@ -447,7 +426,7 @@ impl FlexibleServer {
     }
 
     fn expand_high_availability(planned: &Value, creating: bool) -> Json {
-        match first(&attribute(planned, "high_availability")) {
+        match first_block(&attribute(planned, "high_availability")) {
             None => json!({"mode": "Disabled"}),
             Some(ha) => {
                 let mut out = json!({"mode": string_attribute(&ha, "mode").unwrap_or_default()});
@@ -462,7 +441,7 @@ impl FlexibleServer {
     }
 
     fn expand_auth(planned: &Value) -> Option<Json> {
-        let auth = first(&attribute(planned, "authentication"))?;
+        let auth = first_block(&attribute(planned, "authentication"))?;
         let mut out = json!({
             "activeDirectoryAuth": enabled(attribute(&auth, "active_directory_auth_enabled").as_bool() == Some(true)),
             "passwordAuth": enabled(attribute(&auth, "password_auth_enabled").as_bool() != Some(false)),
@@ -474,7 +453,7 @@ impl FlexibleServer {
     }
 
     fn expand_maintenance_window(planned: &Value) -> Json {
-        match first(&attribute(planned, "maintenance_window")) {
+        match first_block(&attribute(planned, "maintenance_window")) {
             None => json!({"customWindow": "Disabled"}),
             Some(w) => json!({
                 "customWindow": "Enabled",
@@ -486,7 +465,7 @@ impl FlexibleServer {
     }
 
     fn expand_data_encryption(planned: &Value) -> Option<Json> {
-        let cmk = first(&attribute(planned, "customer_managed_key"))?;
+        let cmk = first_block(&attribute(planned, "customer_managed_key"))?;
         let mut out = json!({"type": "AzureKeyVault"});
         for (attr, key) in [
             ("key_vault_key_id", "primaryKeyURI"),
@@ -508,7 +487,7 @@ impl FlexibleServer {
     }
 
     fn expand_cluster(planned: &Value) -> Option<Json> {
-        let cluster = first(&attribute(planned, "cluster"))?;
+        let cluster = first_block(&attribute(planned, "cluster"))?;
         let mut out = json!({});
         if let Some(size) = int_of(&attribute(&cluster, "size")).filter(|s| *s != 0) {
             out["clusterSize"] = json!(size);
@@ -517,27 +496,6 @@ impl FlexibleServer {
             out["defaultDatabaseName"] = json!(name);
         }
         Some(out)
-    }
-
-    /// The identity as azurerm's legacy system-and-user-assigned map.
-    fn expand_identity(planned: &Value) -> Json {
-        match first(&attribute(planned, "identity")) {
-            None => json!({"type": "None"}),
-            Some(identity) => {
-                let kind = string_attribute(&identity, "type").unwrap_or_default();
-                let ids: serde_json::Map<String, Json> = attribute(&identity, "identity_ids")
-                    .as_seq()
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|v| v.as_str().map(|s| (s.to_string(), json!({}))))
-                    .collect();
-                let mut out = json!({ "type": kind });
-                if !ids.is_empty() {
-                    out["userAssignedIdentities"] = Json::Object(ids);
-                }
-                out
-            }
-        }
     }
 
     /// The PATCH body of an update: what changed, as azurerm's update writes it.
@@ -576,7 +534,7 @@ impl FlexibleServer {
             properties["highAvailability"] = Self::expand_high_availability(planned, false);
         }
         if change.changed("identity") {
-            body["identity"] = Self::expand_identity(planned);
+            body["identity"] = expand_identity(planned).unwrap_or(json!({"type": "None"}));
         }
         if change.changed("create_mode") {
             properties["createMode"] = json!(string_attribute(planned, "create_mode"));
@@ -750,10 +708,7 @@ impl FlexibleServer {
             _ => no_blocks(def, "customer_managed_key"),
         };
         state.insert("customer_managed_key".into(), cmk);
-        state.insert(
-            "identity".into(),
-            flatten_identity(def, body.get("identity")),
-        );
+        state.insert("identity".into(), flatten_identity(body.get("identity")));
     }
 }
 
@@ -768,36 +723,6 @@ fn tags_json(tags: &Value) -> Json {
         })
         .unwrap_or_default();
     Json::Object(map)
-}
-
-/// The `identity` block read from ARM's identity (none when `None` or absent).
-fn flatten_identity(def: &BlockDef, identity: Option<&Json>) -> Value {
-    let kind = identity.and_then(|i| json_str(i, "type")).unwrap_or("None");
-    if kind.eq_ignore_ascii_case("None") {
-        return no_blocks(def, "identity");
-    }
-    let ids: Vec<Value> = identity
-        .and_then(|i| i.get("userAssignedIdentities"))
-        .and_then(Json::as_object)
-        .map(|m| m.keys().map(|k| Value::string(k.as_str())).collect())
-        .unwrap_or_default();
-    let text =
-        |key: &str| Value::string(identity.and_then(|i| json_str(i, key)).unwrap_or_default());
-    let kind = match kind.replace(' ', "").to_ascii_lowercase().as_str() {
-        "systemassigned" => "SystemAssigned",
-        "userassigned" => "UserAssigned",
-        _ => "SystemAssigned, UserAssigned",
-    };
-    one_block(
-        def,
-        "identity",
-        vec![
-            ("type", Value::string(kind)),
-            ("identity_ids", Value::set(Type::String, ids)),
-            ("principal_id", text("principalId")),
-            ("tenant_id", text("tenantId")),
-        ],
-    )
 }
 
 #[async_trait::async_trait]
@@ -948,7 +873,11 @@ impl ResourceType for FlexibleServer {
         if let Some(auth) = Self::expand_auth(planned) {
             json_set(body, "properties.authConfig", auth);
         }
-        json_set(body, "identity", Self::expand_identity(planned));
+        json_set(
+            body,
+            "identity",
+            expand_identity(planned).unwrap_or(json!({"type": "None"})),
+        );
         if attribute(planned, "tags").is_null() {
             json_set(body, "tags", json!({}));
         }
@@ -962,7 +891,7 @@ impl ResourceType for FlexibleServer {
     async fn create(&self, ctx: &Ctx<'_>, planned: &Value) -> Result<Value, Diagnostics> {
         let state = crate::framework::flow::create(self, ctx, planned).await?;
         // The maintenance window can only be set on an existing server.
-        if first(&attribute(planned, "maintenance_window")).is_none() {
+        if first_block(&attribute(planned, "maintenance_window")).is_none() {
             return Ok(state);
         }
         let (id, id_values) = planned_id(self, ctx, planned)?;
@@ -1117,50 +1046,14 @@ fn child_locks(id_values: &BTreeMap<String, String>) -> Vec<String> {
     )]
 }
 
-/// Creates a child with a PUT after azurerm's "already exists" check.
+/// Creates a child (its ID from the server's) with the generic create.
 async fn create_child<R: ResourceType + ?Sized>(
     rt: &R,
     ctx: &Ctx<'_>,
     planned: &Value,
 ) -> Result<Value, Diagnostics> {
-    let def = rt.def();
-    let (id, id_values) = child_id(ctx, &def.id, planned)?;
-    let _locks = ctx.client.locks().lock(&rt.locks(&id_values)).await;
-    if !ctx.features.skip_import_check {
-        let existing = ctx
-            .client
-            .get(&id, def.api_version)
-            .await
-            .map_err(|e| e.diagnostics("checking for an existing", &id))?;
-        if existing.is_some() {
-            return Err(already_exists(def.name, &id));
-        }
-    }
-    let mut body = json!({});
-    expand_object(&def.block, planned, &mut body, false);
-    let null = Value::Null(Type::Dynamic);
-    rt.expand(
-        &Change {
-            planned,
-            prior: &null,
-            id: &id,
-            id_values: &id_values,
-            account: &ctx.client.account,
-        },
-        &mut body,
-    )?;
-    let response = ctx
-        .client
-        .put(
-            &id,
-            def.api_version,
-            def.put_query,
-            &body,
-            timeout(planned, "create", def.timeouts.create),
-        )
-        .await
-        .map_err(|e| e.diagnostics("creating", &id))?;
-    Ok(state_from_body(rt, &id, &id_values, &response, planned))
+    let (id, id_values) = child_id(ctx, &rt.def().id, planned)?;
+    flow::create_at(rt, ctx, planned, &id, &id_values).await
 }
 
 fn server_id_attr() -> crate::framework::schema::Attr {

@@ -4,13 +4,14 @@
 //! `listKeys`) and connection strings as sensitive computed attributes, built as azurerm
 //! builds them. Created with a PUT, changed with a PATCH.
 
-use crate::framework::common::{location, resource_group_name, tags, zones_force_new};
+use crate::framework::common::{
+    expand_identity, identity, location, resource_group_name, tags, zones_force_new,
+};
 use crate::framework::flow::{self, stored_id, timeout};
 use crate::framework::id::IdTemplate;
 use crate::framework::mapping::{json_get, json_set, null_object};
 use crate::framework::schema::{
-    block, block_def, boolean, map_of_strings, number, set_of_strings, string, Absent, Codec,
-    Nested,
+    block, block_def, boolean, map_of_strings, number, string, Absent, Codec, Nested,
 };
 use crate::framework::{
     attribute, error, string_attribute, Change, Ctx, PlanContext, ResourceDef, ResourceType,
@@ -130,22 +131,6 @@ fn redis_configuration_block() -> Nested {
     .computed()
 }
 
-fn identity_block() -> Nested {
-    block(
-        "identity",
-        block_def(
-            vec![
-                string("type").required(),
-                set_of_strings("identity_ids").optional(),
-                string("principal_id").computed(),
-                string("tenant_id").computed(),
-            ],
-            vec![],
-        ),
-    )
-    .max(1)
-}
-
 /// `azurerm_redis_cache`.
 pub struct RedisCache {
     def: ResourceDef,
@@ -250,7 +235,7 @@ impl RedisCache {
                                 vec![],
                             ),
                         ),
-                        identity_block(),
+                        identity(),
                     ],
                 ),
                 api_version: API_VERSION,
@@ -488,24 +473,6 @@ impl RedisCache {
             })
             .unwrap_or_default();
         Value::list(nested.block.value_type(), entries)
-    }
-
-    fn expand_identity(planned: &Value) -> Option<Json> {
-        let identity = attribute(planned, "identity")
-            .as_seq()
-            .and_then(|items| items.first().cloned())?;
-        let kind = string_attribute(&identity, "type").unwrap_or_default();
-        let ids: serde_json::Map<String, Json> = attribute(&identity, "identity_ids")
-            .as_seq()
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|v| v.as_str().map(|s| (s.to_string(), json!({}))))
-            .collect();
-        let mut out = json!({ "type": kind });
-        if !ids.is_empty() {
-            out["userAssignedIdentities"] = Json::Object(ids);
-        }
-        Some(out)
     }
 
     fn flatten_identity(&self, identity: Option<&Json>) -> Value {
@@ -756,7 +723,7 @@ impl ResourceType for RedisCache {
             if let Some(subnet) = string_attribute(planned, "subnet_id") {
                 json_set(body, "properties.subnetId", json!(subnet));
             }
-            if let Some(identity) = Self::expand_identity(planned) {
+            if let Some(identity) = expand_identity(planned) {
                 json_set(body, "identity", identity);
             }
             for (attr, key) in [
@@ -897,7 +864,7 @@ impl ResourceType for RedisCache {
         let mut state = flow::update(self, ctx, prior, planned).await?;
         // The identity cannot change together with the SKU and the rest.
         if change.changed("identity") {
-            let identity = Self::expand_identity(planned).unwrap_or(json!({"type": "None"}));
+            let identity = expand_identity(planned).unwrap_or(json!({"type": "None"}));
             let response = ctx
                 .client
                 .patch(

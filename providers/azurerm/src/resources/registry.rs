@@ -3,7 +3,7 @@
 //! upgrades first, downgrades last, as azurerm does), and its admin credentials read through
 //! `listCredentials` when the admin user is enabled. Geo-replications are not supported.
 
-use crate::framework::common::{location, name, resource_group_name, tags};
+use crate::framework::common::{identity, identity_def, location, name, resource_group_name, tags};
 use crate::framework::flow::{self, state_from_body, stored_id, timeout};
 use crate::framework::id::IdTemplate;
 use crate::framework::mapping::{json_get, json_set};
@@ -64,18 +64,6 @@ fn jbool(json: &Json, path: &str) -> Option<bool> {
 
 fn is_premium(sku: &str) -> bool {
     sku.eq_ignore_ascii_case("Premium")
-}
-
-fn identity_def() -> BlockDef {
-    block_def(
-        vec![
-            string("type").required(),
-            set_of_strings("identity_ids").optional(),
-            string("principal_id").computed(),
-            string("tenant_id").computed(),
-        ],
-        vec![],
-    )
 }
 
 fn encryption_def() -> BlockDef {
@@ -430,7 +418,7 @@ impl ContainerRegistry {
                         tags(),
                     ],
                     vec![
-                        block("identity", identity_def()).max(1),
+                        identity(),
                         block("encryption", encryption_def()).max(1).computed(),
                         block("network_rule_set", network_rule_set_def())
                             .max(1)

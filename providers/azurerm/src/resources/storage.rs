@@ -5,7 +5,9 @@
 //! from them as sensitive computed attributes. Updates GET the account and PUT back the
 //! writable properties with the changed arguments, as azurerm does.
 
-use crate::framework::common::{edge_zone, location, resource_group_name, tags};
+use crate::framework::common::{
+    edge_zone, expand_identity, flatten_identity, identity, location, resource_group_name, tags,
+};
 use crate::framework::flow::{self, stored_id, timeout};
 use crate::framework::id::IdTemplate;
 use crate::framework::mapping::{json_get, json_set, null_object};
@@ -13,8 +15,8 @@ use crate::framework::schema::{
     block, block_def, boolean, number, set_of_strings, string, Codec, Nested,
 };
 use crate::framework::{
-    attribute, error, string_attribute, Change, Ctx, PlanContext, ResourceDef, ResourceType,
-    Timeouts, Update,
+    attribute, error, first_block, string_attribute, strings_of, Change, Ctx, PlanContext,
+    ResourceDef, ResourceType, Timeouts, Update,
 };
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
@@ -311,19 +313,6 @@ fn int_of(value: &Value) -> Option<i64> {
 }
 
 /// The known strings of a list or set value.
-fn strings_of(value: &Value) -> Vec<String> {
-    value
-        .as_seq()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect()
-}
-
-fn first(value: &Value) -> Option<Value> {
-    value.as_seq().and_then(|items| items.first().cloned())
-}
-
 /// A bool at a path that reads as `default` when ARM leaves it out.
 fn bool_or(default: bool) -> Codec {
     if default {
@@ -407,22 +396,6 @@ fn blob_properties_block() -> Nested {
     )
     .max(1)
     .computed()
-}
-
-fn identity_block() -> Nested {
-    block(
-        "identity",
-        block_def(
-            vec![
-                string("type").required(),
-                set_of_strings("identity_ids").optional(),
-                string("principal_id").computed(),
-                string("tenant_id").computed(),
-            ],
-            vec![],
-        ),
-    )
-    .max(1)
 }
 
 /// `azurerm_storage_account`.
@@ -569,7 +542,7 @@ impl StorageAccount {
                     vec![
                         network_rules_block(),
                         blob_properties_block(),
-                        identity_block(),
+                        identity(),
                         block(
                             "custom_domain",
                             block_def(
@@ -617,7 +590,7 @@ impl StorageAccount {
     }
 
     fn expand_network_rules(planned: &Value, tenant_id: &str) -> Json {
-        let Some(rules) = first(&attribute(planned, "network_rules")) else {
+        let Some(rules) = first_block(&attribute(planned, "network_rules")) else {
             return json!({
                 "bypass": "AzureServices",
                 "defaultAction": "Allow",
@@ -748,64 +721,6 @@ impl StorageAccount {
         encryption
     }
 
-    fn expand_identity(planned: &Value) -> Option<Json> {
-        let identity = first(&attribute(planned, "identity"))?;
-        let ids: serde_json::Map<String, Json> = strings_of(&attribute(&identity, "identity_ids"))
-            .into_iter()
-            .map(|id| (id, json!({})))
-            .collect();
-        let mut out = json!({"type": string_attribute(&identity, "type").unwrap_or_default()});
-        if !ids.is_empty() {
-            out["userAssignedIdentities"] = Json::Object(ids);
-        }
-        Some(out)
-    }
-
-    fn flatten_identity(&self, identity: Option<&Json>) -> Value {
-        let Some(nested) = self.nested("identity") else {
-            return Value::Null(Type::Dynamic);
-        };
-        let ty = nested.block.value_type();
-        let kind = identity
-            .and_then(|i| i.get("type"))
-            .and_then(Json::as_str)
-            .unwrap_or("None");
-        if kind.eq_ignore_ascii_case("None") {
-            return Value::list(ty, vec![]);
-        }
-        let text = |key: &str| {
-            Value::string(
-                identity
-                    .and_then(|i| i.get(key))
-                    .and_then(Json::as_str)
-                    .unwrap_or_default(),
-            )
-        };
-        let mut out = null_object(&nested.block);
-        out.insert(
-            "type".into(),
-            Value::string(match kind.replace(' ', "").to_ascii_lowercase().as_str() {
-                "systemassigned" => "SystemAssigned",
-                "userassigned" => "UserAssigned",
-                _ => "SystemAssigned, UserAssigned",
-            }),
-        );
-        out.insert("principal_id".into(), text("principalId"));
-        out.insert("tenant_id".into(), text("tenantId"));
-        out.insert(
-            "identity_ids".into(),
-            Value::set(
-                Type::String,
-                identity
-                    .and_then(|i| i.get("userAssignedIdentities"))
-                    .and_then(Json::as_object)
-                    .map(|m| m.keys().map(|k| Value::string(k.as_str())).collect())
-                    .unwrap_or_default(),
-            ),
-        );
-        Value::list(ty, vec![Value::object(out)])
-    }
-
     /// The blob service's properties from the block, as azurerm writes them (the features
     /// `Storage` (v1) accounts lack are left out for them).
     fn expand_blob_properties(planned: &Value) -> Result<Json, Diagnostics> {
@@ -820,16 +735,18 @@ impl StorageAccount {
             props["changeFeed"] = json!({"enabled": false});
             props["isVersioningEnabled"] = json!(false);
         }
-        if let Some(blob) = first(&attribute(planned, "blob_properties")) {
+        if let Some(blob) = first_block(&attribute(planned, "blob_properties")) {
             let flag = |name: &str| attribute(&blob, name).as_bool() == Some(true);
-            if let Some(policy) = first(&attribute(&blob, "delete_retention_policy")) {
+            if let Some(policy) = first_block(&attribute(&blob, "delete_retention_policy")) {
                 props["deleteRetentionPolicy"] = json!({
                     "enabled": true,
                     "allowPermanentDelete": attribute(&policy, "permanent_delete_enabled").as_bool() == Some(true),
                     "days": int_of(&attribute(&policy, "days")).unwrap_or(7),
                 });
             }
-            if let Some(policy) = first(&attribute(&blob, "container_delete_retention_policy")) {
+            if let Some(policy) =
+                first_block(&attribute(&blob, "container_delete_retention_policy"))
+            {
                 props["containerDeleteRetentionPolicy"] = json!({
                     "enabled": true,
                     "days": int_of(&attribute(&policy, "days")).unwrap_or(7),
@@ -1320,10 +1237,10 @@ impl ResourceType for StorageAccount {
                 "properties.networkAcls",
                 Self::expand_network_rules(planned, &tenant),
             );
-            if let Some(identity) = Self::expand_identity(planned) {
+            if let Some(identity) = expand_identity(planned) {
                 json_set(body, "identity", identity);
             }
-            if let Some(domain) = first(&attribute(planned, "custom_domain")) {
+            if let Some(domain) = first_block(&attribute(planned, "custom_domain")) {
                 json_set(
                     body,
                     "properties.customDomain",
@@ -1333,7 +1250,7 @@ impl ResourceType for StorageAccount {
                     }),
                 );
             }
-            if let Some(policy) = first(&attribute(planned, "sas_policy")) {
+            if let Some(policy) = first_block(&attribute(planned, "sas_policy")) {
                 json_set(
                     body,
                     "properties.sasPolicy",
@@ -1384,7 +1301,7 @@ impl ResourceType for StorageAccount {
             );
         }
         if change.changed("custom_domain") {
-            match first(&attribute(planned, "custom_domain")) {
+            match first_block(&attribute(planned, "custom_domain")) {
                 Some(domain) => {
                     properties.insert(
                         "customDomain".into(),
@@ -1400,7 +1317,7 @@ impl ResourceType for StorageAccount {
             }
         }
         if change.changed("sas_policy") {
-            if let Some(policy) = first(&attribute(planned, "sas_policy")) {
+            if let Some(policy) = first_block(&attribute(planned, "sas_policy")) {
                 properties.insert(
                     "sasPolicy".into(),
                     json!({
@@ -1415,7 +1332,7 @@ impl ResourceType for StorageAccount {
             body["sku"] = json!({"name": Self::sku_name(planned)});
         }
         if change.changed("identity") {
-            body["identity"] = Self::expand_identity(planned).unwrap_or(json!({"type": "None"}));
+            body["identity"] = expand_identity(planned).unwrap_or(json!({"type": "None"}));
         }
         if let Some(obj) = body.as_object_mut() {
             for read_only in ["id", "name", "type", "etag", "systemData"] {
@@ -1482,10 +1399,7 @@ impl ResourceType for StorageAccount {
             "network_rules".into(),
             self.flatten_network_rules(props.get("networkAcls")),
         );
-        state.insert(
-            "identity".into(),
-            self.flatten_identity(body.get("identity")),
-        );
+        state.insert("identity".into(), flatten_identity(body.get("identity")));
         if let Some(nested) = self.nested("custom_domain") {
             let ty = nested.block.value_type();
             let domain = json_get(&props, "customDomain.name").and_then(Json::as_str);
@@ -1584,7 +1498,7 @@ impl ResourceType for StorageAccount {
 
     async fn create(&self, ctx: &Ctx<'_>, planned: &Value) -> Result<Value, Diagnostics> {
         let state = flow::create(self, ctx, planned).await?;
-        if first(&attribute(planned, "blob_properties")).is_some() {
+        if first_block(&attribute(planned, "blob_properties")).is_some() {
             let id = string_attribute(&state, "id").unwrap_or_default();
             self.write_blob_properties(ctx, &id, planned, "create", self.def.timeouts.create)
                 .await?;

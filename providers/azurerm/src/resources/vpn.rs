@@ -7,7 +7,7 @@
 use crate::framework::common::{edge_zone, location, name, resource_group_name, tags};
 use crate::framework::flow::{self, already_exists, planned_id, state_from_body, timeout};
 use crate::framework::id::IdTemplate;
-use crate::framework::mapping::{expand_object, json_get, json_remove, json_set};
+use crate::framework::mapping::{json_get, json_remove, json_set};
 use crate::framework::schema::{
     block, block_def, boolean, list_of_strings, number, set_of_strings, string, Absent, Codec,
     Nested,
@@ -1462,19 +1462,7 @@ impl ResourceType for VirtualNetworkGatewayConnection {
             None
         };
         Self::check(planned, &gateway, bgp.is_some())?;
-        let mut body = json!({});
-        expand_object(&self.def.block, planned, &mut body, false);
-        let null = Value::Null(Type::Dynamic);
-        self.expand(
-            &Change {
-                planned,
-                prior: &null,
-                id: &id,
-                id_values: &id_values,
-                account: &ctx.client.account,
-            },
-            &mut body,
-        )?;
+        let mut body = flow::create_body(self, ctx, planned, &id, &id_values)?;
         if let Some(bgp) = bgp {
             json_set(&mut body, "properties.gatewayCustomBgpIpAddresses", bgp);
         }

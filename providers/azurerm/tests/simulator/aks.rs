@@ -4,15 +4,12 @@
 //! clean, updated in place where AKS updates in place, checked for replacement, imported and
 //! destroyed.
 
-use crate::support::{attr, blocks, s, string_set, tags, Driver, Harness};
+use crate::support::{
+    attr, blocks, corpus_dir, decode_problems, s, string_set, tags, Driver, Harness,
+};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use terrane_azure_sim::Faults;
-use terrane_engine::diag::Diagnostic;
-use terrane_engine::eval::expr::{Reference, Resolver};
-use terrane_engine::functions::{FnContext, RealFiles};
 use terrane_engine::provider::Block;
 use terrane_engine::value::Value;
 
@@ -717,57 +714,19 @@ async fn converge_under_faults() {
     }
 }
 
-/// Resolves every reference to an unknown value, as a plan does before applying.
-struct Unknowns;
-
-impl Resolver for Unknowns {
-    fn resolve(&self, _: Reference) -> Result<Value, Diagnostic> {
-        Ok(Value::dynamic_unknown())
-    }
-    fn fn_context(&self) -> FnContext<'_> {
-        FnContext {
-            base_dir: Path::new("."),
-            files: &RealFiles,
-            plan_timestamp: "",
-        }
-    }
-}
-
-fn tf_k8s_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus/git-ops-starter/azure/tf-k8s")
-}
-
 /// The user's tf-k8s (written for azurerm v3) decodes against these v4 schemas, except for the
 /// two arguments azurerm 4.0 removed or renamed: `network_profile.docker_bridge_cidr` and the
 /// node pool's `enable_auto_scaling` (now `auto_scaling_enabled`).
 #[test]
 fn tf_k8s_decodes_against_the_v4_schemas() {
-    let dir = tf_k8s_dir();
+    let dir = corpus_dir("tf-k8s");
     if !dir.is_dir() {
         eprintln!("skipped: the corpus is not at {}", dir.display());
         return;
     }
     let (module, diagnostics) = terrane_engine::config::load_module(&dir);
     assert!(!diagnostics.has_errors(), "{diagnostics:?}");
-    let schema = terrane_provider_azurerm::provider().schema();
-    let mut problems: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut decoded = 0;
-    for (address, resource) in &module.resources {
-        if ![AKS, POOL, ACR, ROLE].contains(&resource.ty.as_str()) {
-            continue;
-        }
-        decoded += 1;
-        let block = &schema.resources[resource.ty.as_str()].block;
-        if let Err(diagnostics) =
-            terrane_engine::plan::decode::decode_body(&Unknowns, &resource.config, block)
-        {
-            problems.insert(
-                address.clone(),
-                diagnostics.iter().map(|d| d.detail.clone()).collect(),
-            );
-        }
-    }
+    let (decoded, problems) = decode_problems(&module, &[AKS, POOL, ACR, ROLE]);
     assert_eq!(
         decoded, 5,
         "the cluster, its node pool, the registry, two role assignments"

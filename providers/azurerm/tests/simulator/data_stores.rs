@@ -3,13 +3,10 @@
 //! with their keys and connection strings; storage accounts; key vaults with access policies
 //! and secrets in their data plane. Also: the user's corpus decodes against these schemas.
 
-use crate::support::{attr, blocks, s, string_list, string_set, tags, Driver, Harness};
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use crate::support::{
+    attr, blocks, corpus_dir, decode_problems, s, string_list, string_set, tags, Driver, Harness,
+};
 use terrane_azure_sim::Faults;
-use terrane_engine::diag::Diagnostic;
-use terrane_engine::eval::expr::{Reference, Resolver};
-use terrane_engine::functions::{FnContext, RealFiles};
 use terrane_engine::value::Value;
 
 const RG: &str = "azurerm_resource_group";
@@ -888,60 +885,23 @@ async fn key_vault_with_policies_and_secrets() {
     rm.destroy(KV, &recreated).await;
 }
 
-/// Resolves every reference to an unknown value, so that decoding checks only the shape.
-struct Unknowns;
-
-impl Resolver for Unknowns {
-    fn resolve(&self, _: Reference) -> Result<Value, Diagnostic> {
-        Ok(Value::dynamic_unknown())
-    }
-    fn fn_context(&self) -> FnContext<'_> {
-        FnContext {
-            base_dir: Path::new("."),
-            files: &RealFiles,
-            plan_timestamp: "",
-        }
-    }
-}
-
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus/git-ops-starter/azure/tf-infra")
-}
-
 /// The user's tf-infra (written for azurerm v3) decodes against these schemas, except for
 /// the v3-only arguments it uses.
 #[test]
 fn the_corpus_decodes_against_the_v4_schemas() {
-    let dir = corpus_dir();
+    let dir = corpus_dir("tf-infra");
     if !dir.is_dir() {
         eprintln!("skipped: the corpus is not at {}", dir.display());
         return;
     }
     let (module, diagnostics) = terrane_engine::config::load_module(&dir);
     assert!(!diagnostics.has_errors(), "{diagnostics:?}");
-    let provider = terrane_provider_azurerm::provider();
-    let schema = provider.schema();
-    let mut problems: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut decoded = 0;
-    for (address, resource) in &module.resources {
-        if !matches!(
-            resource.ty.as_str(),
-            PG | PG_CONF | PG_FW | PG_DB | REDIS | STORAGE | KV | KV_POLICY | KV_SECRET
-        ) {
-            continue;
-        }
-        decoded += 1;
-        let block = &schema.resources[resource.ty.as_str()].block;
-        if let Err(diagnostics) =
-            terrane_engine::plan::decode::decode_body(&Unknowns, &resource.config, block)
-        {
-            problems.insert(
-                address.clone(),
-                diagnostics.iter().map(|d| d.detail.clone()).collect(),
-            );
-        }
-    }
+    let (decoded, problems) = decode_problems(
+        &module,
+        &[
+            PG, PG_CONF, PG_FW, PG_DB, REDIS, STORAGE, KV, KV_POLICY, KV_SECRET,
+        ],
+    );
     assert!(decoded >= 8, "the corpus has these resources: {decoded}");
     // Only the v3 name of `non_ssl_port_enabled` is refused.
     assert_eq!(

@@ -2,8 +2,14 @@
 //! simulator started in-process.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use terrane_azure_sim::{Faults, Options, Simulator};
+use terrane_engine::config::Module;
+use terrane_engine::diag::Diagnostic;
+use terrane_engine::eval::expr::{Reference, Resolver};
+use terrane_engine::functions::{FnContext, RealFiles};
+use terrane_engine::plan::decode::decode_body;
 use terrane_engine::plan::proposed_new;
 use terrane_engine::provider::{
     ApplyRequest, Block, Nesting, PlanRequest, PlanResponse, Provider, ProviderSchema,
@@ -378,4 +384,51 @@ pub fn azurerm_config_for_environment(driver: &Driver, environment: &str) -> Val
             ("features", features),
         ],
     )
+}
+
+/// A folder of the user's git-ops-starter corpus (`tf-infra`, `tf-k8s`), beside the project.
+pub fn corpus_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/git-ops-starter/azure")
+        .join(name)
+}
+
+/// Answers every reference with an unknown value, so that a configuration decodes against
+/// a schema without being evaluated.
+pub struct UnknownReferences;
+
+impl Resolver for UnknownReferences {
+    fn resolve(&self, _reference: Reference) -> Result<Value, Diagnostic> {
+        Ok(Value::dynamic_unknown())
+    }
+
+    fn fn_context(&self) -> FnContext<'_> {
+        FnContext {
+            base_dir: Path::new("."),
+            files: &RealFiles,
+            plan_timestamp: "",
+        }
+    }
+}
+
+/// Decodes the module's resources of these types against the azurerm schemas: how many were
+/// decoded, and the details of the errors of those that do not decode, by address.
+pub fn decode_problems(module: &Module, types: &[&str]) -> (usize, BTreeMap<String, Vec<String>>) {
+    let schema = terrane_provider_azurerm::provider().schema();
+    let mut problems = BTreeMap::new();
+    let mut decoded = 0;
+    for (address, resource) in &module.resources {
+        if !types.contains(&resource.ty.as_str()) {
+            continue;
+        }
+        decoded += 1;
+        let block = &schema.resources[resource.ty.as_str()].block;
+        if let Err(diagnostics) = decode_body(&UnknownReferences, &resource.config, block) {
+            problems.insert(
+                address.clone(),
+                diagnostics.iter().map(|d| d.detail.clone()).collect(),
+            );
+        }
+    }
+    (decoded, problems)
 }

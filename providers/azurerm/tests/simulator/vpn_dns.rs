@@ -4,13 +4,9 @@
 //! its DNS zone group, and a private DNS resolver with an inbound endpoint — and the
 //! user's own configuration (git-ops-starter) decoded against these schemas.
 
-use crate::support::{attr, blocks, s, string_list, string_set, tags, Driver, Harness};
+use crate::support::{attr, blocks, corpus_dir, s, string_list, string_set, tags, Driver, Harness};
 use std::collections::BTreeMap;
-use std::path::Path;
 use terrane_azure_sim::Faults;
-use terrane_engine::diag::Diagnostic;
-use terrane_engine::eval::expr::{Reference, Resolver};
-use terrane_engine::functions::{FnContext, RealFiles};
 use terrane_engine::plan::decode::decode_body;
 use terrane_engine::value::{Type, Value};
 
@@ -1131,28 +1127,9 @@ async fn private_dns_endpoint_and_resolver() {
     api.destroy("azapi_resource", &account).await;
 }
 
-/// Answers every reference with an unknown value, so that a configuration decodes against
-/// a schema without being evaluated.
-struct UnknownReferences;
-
-impl Resolver for UnknownReferences {
-    fn resolve(&self, _reference: Reference) -> Result<Value, Diagnostic> {
-        Ok(Value::dynamic_unknown())
-    }
-
-    fn fn_context(&self) -> FnContext<'_> {
-        FnContext {
-            base_dir: Path::new("."),
-            files: &RealFiles,
-            plan_timestamp: "",
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn corpus_blocks_decode_and_validate_against_the_schemas() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus/git-ops-starter/azure/tf-infra");
+    let dir = corpus_dir("tf-infra");
     if !dir.is_dir() {
         eprintln!("skipping: the git-ops-starter corpus is not beside the project");
         return;
@@ -1181,7 +1158,8 @@ async fn corpus_blocks_decode_and_validate_against_the_schemas() {
             continue;
         }
         let block = &schema.resources[resource.ty.as_str()].block;
-        let config = match decode_body(&UnknownReferences, &resource.config, block) {
+        let config = match decode_body(&crate::support::UnknownReferences, &resource.config, block)
+        {
             Ok(config) => config,
             Err(diagnostics) => panic!(
                 "{} does not decode: {:?}",
