@@ -138,9 +138,20 @@ Main commands:
 All other commands:
   console       Try Terraform expressions at an interactive command prompt
   fmt           Reformat your configuration in the standard style
+  force-unlock  Release a stuck lock on the current workspace
+  graph         Generate a Graphviz or mermaid graph of the steps in an operation
+  import        Associate existing infrastructure with a terrane resource
   output        Show output values from your root module
+  providers     Show the providers required for this configuration
+  show          Show the current state or a saved plan
+  state         Advanced state management
+  taint         Mark a resource instance as not fully functional
+  untaint       Remove the 'tainted' state from a resource instance
   version       Show the current terrane version
   workspace     Workspace management
+
+terrane's own commands:
+  sim serve     Run the Azure simulator (ARM, its token and metadata endpoints)
 
 Global options (use these before the subcommand, if any):
   -chdir=DIR    Switch to a different working directory before executing the

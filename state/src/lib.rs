@@ -182,7 +182,7 @@ impl State {
 
     /// The state as Terraform formats it: two-space indented JSON and a final newline.
     pub fn to_json_text(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("state serializes");
+        let mut s = serde_json::to_string_pretty(&SortedView::of(self)).expect("state serializes");
         s.push('\n');
         s
     }
@@ -211,6 +211,100 @@ impl State {
         }
         fs::rename(&tmp, path).map_err(io)?;
         Ok(())
+    }
+}
+
+/// A state as Terraform writes it: resources ordered by module, mode, type and name, and
+/// each resource's instances by key (none first, then numbers, then strings) and deposed
+/// key. A view, so that writing a large state does not copy it; an apply records
+/// instances in the order they finish.
+#[derive(Serialize)]
+struct SortedView<'a> {
+    version: u64,
+    terraform_version: &'a str,
+    serial: u64,
+    lineage: &'a str,
+    outputs: &'a serde_json::Map<String, Json>,
+    resources: Vec<SortedResource<'a>>,
+    #[serde(skip_serializing_if = "is_none")]
+    check_results: &'a Option<Json>,
+}
+
+#[derive(Serialize)]
+struct SortedResource<'a> {
+    #[serde(skip_serializing_if = "is_none")]
+    module: &'a Option<String>,
+    mode: &'a str,
+    #[serde(rename = "type")]
+    ty: &'a str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "is_none")]
+    each: &'a Option<String>,
+    provider: &'a str,
+    instances: Vec<&'a Instance>,
+}
+
+fn is_none<T>(value: &&Option<T>) -> bool {
+    value.is_none()
+}
+
+impl<'a> SortedView<'a> {
+    fn of(state: &'a State) -> SortedView<'a> {
+        let mut resources: Vec<SortedResource<'a>> = state
+            .resources
+            .iter()
+            .map(|r| {
+                let mut instances: Vec<&Instance> = r.instances.iter().collect();
+                instances.sort_by(|a, b| {
+                    instance_key_order(&a.index_key, &b.index_key)
+                        .then_with(|| a.deposed.cmp(&b.deposed))
+                });
+                SortedResource {
+                    module: &r.module,
+                    mode: &r.mode,
+                    ty: &r.ty,
+                    name: &r.name,
+                    each: &r.each,
+                    provider: &r.provider,
+                    instances,
+                }
+            })
+            .collect();
+        resources.sort_by(|a, b| {
+            let module = |m: &Option<String>| m.clone().unwrap_or_default();
+            module(a.module)
+                .cmp(&module(b.module))
+                .then_with(|| a.mode.cmp(b.mode))
+                .then_with(|| a.ty.cmp(b.ty))
+                .then_with(|| a.name.cmp(b.name))
+        });
+        SortedView {
+            version: state.version,
+            terraform_version: &state.terraform_version,
+            serial: state.serial,
+            lineage: &state.lineage,
+            outputs: &state.outputs,
+            resources,
+            check_results: &state.check_results,
+        }
+    }
+}
+
+/// Terraform's order of instance keys: none, then numbers by value, then strings.
+fn instance_key_order(a: &Option<Json>, b: &Option<Json>) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let rank = |k: &Option<Json>| match k {
+        None => 0,
+        Some(Json::Number(_)) => 1,
+        Some(_) => 2,
+    };
+    match (a, b) {
+        (Some(Json::Number(x)), Some(Json::Number(y))) => x
+            .as_f64()
+            .partial_cmp(&y.as_f64())
+            .unwrap_or(Ordering::Equal),
+        (Some(Json::String(x)), Some(Json::String(y))) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)),
     }
 }
 
@@ -261,6 +355,75 @@ pub fn new_lineage() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_in_terraforms_order() {
+        let instance = |key: Option<Json>| Instance {
+            index_key: key,
+            status: None,
+            deposed: None,
+            schema_version: 0,
+            attributes: serde_json::json!({}),
+            sensitive_attributes: vec![],
+            private: None,
+            dependencies: vec![],
+            create_before_destroy: false,
+        };
+        let resource =
+            |module: Option<&str>, mode: &str, name: &str, keys: Vec<Option<Json>>| Resource {
+                module: module.map(str::to_owned),
+                mode: mode.into(),
+                ty: "null_resource".into(),
+                name: name.into(),
+                each: None,
+                provider: "provider[\"registry.terraform.io/hashicorp/null\"]".into(),
+                instances: keys.into_iter().map(instance).collect(),
+            };
+        let mut s = State::new("1.0.3");
+        s.resources = vec![
+            resource(Some("module.m[\"b\"]"), "managed", "x", vec![None]),
+            resource(
+                None,
+                "managed",
+                "b",
+                vec![Some(Json::from(10)), Some(Json::from(2))],
+            ),
+            resource(Some("module.m[\"a\"]"), "managed", "x", vec![None]),
+            resource(
+                None,
+                "data",
+                "z",
+                vec![Some(Json::from("k")), Some(Json::from("a"))],
+            ),
+            resource(None, "managed", "a", vec![None]),
+        ];
+        let written: serde_json::Value = serde_json::from_str(&s.to_json_text()).unwrap();
+        let order: Vec<String> = written["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {}",
+                    r["module"].as_str().unwrap_or(""),
+                    r["mode"],
+                    r["name"]
+                )
+            })
+            .collect();
+        assert_eq!(
+            order,
+            [
+                " \"data\" \"z\"",
+                " \"managed\" \"a\"",
+                " \"managed\" \"b\"",
+                "module.m[\"a\"] \"managed\" \"x\"",
+                "module.m[\"b\"] \"managed\" \"x\"",
+            ]
+        );
+        assert_eq!(written["resources"][0]["instances"][0]["index_key"], "a");
+        assert_eq!(written["resources"][2]["instances"][0]["index_key"], 2);
+    }
 
     #[test]
     fn round_trip_and_backup() {

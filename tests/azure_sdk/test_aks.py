@@ -64,6 +64,9 @@ assert sorted(p.name for p in aks.agent_pools.list(RG, "aks")) == ["system", "us
 pool = aks.agent_pools.begin_create_or_update(RG, "aks", "user1", {"properties": {"count": 3, "vmSize": "Standard_D4s_v3", "mode": "User", "vnetSubnetID": nodes}}).result()
 assert aks.agent_pools.get(RG, "aks", "user1").count == 3
 
+offered = aks.agent_pools.get_available_agent_pool_versions(RG, "aks").agent_pool_versions
+assert any(v.kubernetes_version == "1.32.6" and v.default for v in offered), offered
+
 for listing, name in [(aks.managed_clusters.list_cluster_user_credentials, "clusterUser"), (aks.managed_clusters.list_cluster_admin_credentials, "clusterAdmin")]:
     credentials = listing(RG, "aks")
     assert credentials.kubeconfigs[0].name == name

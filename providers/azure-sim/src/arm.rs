@@ -1003,6 +1003,20 @@ fn list(
         .last()
         .map(|t| t.to_ascii_lowercase())
         .unwrap_or_default();
+    // A cluster's available agent pool versions are one document, not a list of children.
+    if last == "availableagentpoolversions"
+        && namespace.eq_ignore_ascii_case("Microsoft.ContainerService")
+        && rest.len() > 1
+    {
+        let cluster = target(ctx.store, scope, namespace, &rest[..rest.len() - 1])?;
+        if ctx.store.get(&cluster.key).is_none() {
+            return Err(not_found(&cluster));
+        }
+        return Ok(Response::json(
+            200,
+            &types::containerservice::available_agent_pool_versions(&cluster.id),
+        ));
+    }
     // DNS zones list all their record sets under `recordsets` (or `all`).
     let all_records = type_segments.len() == 2 && (last == "recordsets" || last == "all");
     let resolved = if all_records {

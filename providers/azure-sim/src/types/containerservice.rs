@@ -665,6 +665,27 @@ pub(crate) fn present(store: &Store, key: &str, resource: &Resource, doc: &mut V
     set(doc, "properties.agentPoolProfiles", json!(profiles));
 }
 
+/// `GET {cluster}/availableAgentPoolVersions`: the Kubernetes versions new node pools may
+/// run, each offered version's patch as AKS lists them.
+pub(crate) fn available_agent_pool_versions(cluster_id: &str) -> Value {
+    let versions: Vec<Value> = VERSIONS
+        .iter()
+        .map(|(minor, patch)| {
+            json!({
+                "kubernetesVersion": patch,
+                "default": *minor == DEFAULT_VERSION,
+                "isPreview": false,
+            })
+        })
+        .collect();
+    json!({
+        "id": format!("{cluster_id}/availableAgentPoolVersions"),
+        "name": "default",
+        "type": "Microsoft.ContainerService/managedClusters/availableAgentPoolVersions",
+        "properties": {"agentPoolVersions": versions},
+    })
+}
+
 /// `listClusterUserCredential`, `listClusterAdminCredential`, `listClusterMonitoringUserCredential`.
 pub(crate) fn action(
     _ctx: &mut Ctx,
