@@ -160,6 +160,12 @@ connection = network.virtual_network_gateway_connections.begin_create_or_update(
     "localNetworkGateway2": {"id": local.id, "location": LOCATION}, "sharedKey": "not-a-secret"},
 }).result()
 assert connection.connection_status == "Connected"
+# The shared key is kept apart from the connection: read and rotated through {connection}/sharedkey.
+assert connection.shared_key is None
+connections = network.virtual_network_gateway_connections
+assert connections.get_shared_key(RG, "to-onprem").value == "not-a-secret"
+assert connections.begin_set_shared_key(RG, "to-onprem", {"value": "rotated-key"}).result().value == "rotated-key"
+assert connections.get_shared_key(RG, "to-onprem").value == "rotated-key"
 # Azure AD point-to-site needs OpenVPN.
 expect_error(400, "VpnClientAadAuthenticationRequiresOpenVpnProtocol", lambda: network.virtual_network_gateways.begin_create_or_update(RG, "vpn2", {
     "location": LOCATION, "properties": {"gatewayType": "Vpn", "sku": {"name": "VpnGw1", "tier": "VpnGw1"},

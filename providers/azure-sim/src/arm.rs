@@ -471,6 +471,18 @@ fn generic(ctx: &mut Ctx, req: &Request, segs: &[String], l: &[&str]) -> ArmResu
         ));
     }
     let pairs = rest.len() / 2;
+    if namespace.eq_ignore_ascii_case("Microsoft.Network")
+        && rest.len() == 3
+        && rest[0].eq_ignore_ascii_case("connections")
+        && rest[2].eq_ignore_ascii_case("sharedkey")
+    {
+        let connection = target(ctx.store, &scope, namespace, &rest[..2])?;
+        check_api_version(req, &connection.resolved)?;
+        if ctx.store.get(&connection.key).is_none() {
+            return Err(not_found(&connection));
+        }
+        return types::network::shared_key(ctx, req, &connection.key);
+    }
     if rest.len() % 2 == 1 {
         let type_segments: Vec<String> = rest.iter().step_by(2).cloned().collect();
         if req.method == "GET" {

@@ -6,7 +6,7 @@
 //! first four and the last); public addresses from a simulated pool.
 
 use crate::arm::{Ctx, Put};
-use crate::http::{ArmError, ArmResult};
+use crate::http::{ArmError, ArmResult, Request, Response};
 use crate::store::{Resource, Store};
 use crate::types::{
     invalid_reference, lookup, made_resource, reference, referenced_by, Check, Family,
@@ -1445,6 +1445,57 @@ fn local_gateway(put: &mut Put) -> ArmResult<()> {
     Ok(())
 }
 
+/// `GET|PUT {connection}/sharedkey`: the connection's IPsec shared key.
+pub(crate) fn shared_key(ctx: &mut Ctx, req: &Request, key: &str) -> ArmResult<Response> {
+    match req.method.as_str() {
+        "GET" => {
+            let value = ctx
+                .store
+                .get(key)
+                .and_then(|r| r.private.get("sharedKey").cloned())
+                .unwrap_or(Value::Null);
+            Ok(Response::json(200, &json!({ "value": value })))
+        }
+        "PUT" => {
+            let body: Value = serde_json::from_slice(&req.body).map_err(|e| {
+                ArmError::bad_request(
+                    "InvalidRequestContent",
+                    format!("The request content was invalid: {e}."),
+                )
+            })?;
+            let Some(value) = body.get("value").and_then(Value::as_str) else {
+                return Err(ArmError::bad_request(
+                    "InvalidRequestFormat",
+                    "The required property 'value' is missing from the shared key.",
+                ));
+            };
+            if value.is_empty() || value.len() > 128 {
+                return Err(ArmError::bad_request(
+                    "InvalidSharedKeyLength",
+                    "The shared key must be 1 to 128 characters long.",
+                ));
+            }
+            let Some(stored) = ctx.store.resources.get_mut(key) else {
+                return Err(ArmError::not_found(
+                    "NotFound",
+                    "The connection was not found.",
+                ));
+            };
+            if !stored.private.is_object() {
+                stored.private = json!({});
+            }
+            stored.private["sharedKey"] = json!(value);
+            ctx.mutated = true;
+            Ok(Response::json(200, &json!({ "value": value })))
+        }
+        other => Err(ArmError::new(
+            405,
+            "MethodNotAllowed",
+            format!("The requested method '{other}' is not allowed."),
+        )),
+    }
+}
+
 fn connection(store: &Store, put: &mut Put) -> ArmResult<()> {
     let check = put.check();
     let kind = check
@@ -1479,6 +1530,26 @@ fn connection(store: &Store, put: &mut Put) -> ArmResult<()> {
         }
         _ => {}
     }
+    // The shared key is kept apart, as ARM does: GET of the connection leaves it out and
+    // `{connection}/sharedkey` reads and sets it; one is made when none is given.
+    let given = at(&put.doc, "properties.sharedKey")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    if let Some(props) = put.doc.get_mut("properties").and_then(Value::as_object_mut) {
+        props.remove("sharedKey");
+    }
+    let kept = put
+        .old
+        .as_ref()
+        .and_then(|o| o.private.get("sharedKey").cloned());
+    let key = given
+        .map(Value::from)
+        .or(kept)
+        .unwrap_or_else(|| json!(util::random_key(24)));
+    if !put.private.is_object() {
+        put.private = json!({});
+    }
+    put.private["sharedKey"] = key;
     set(&mut put.doc, "properties.connectionType", json!(kind));
     default(
         &mut put.doc,
