@@ -173,29 +173,23 @@ fn run(
         persist_to,
     )
     .map_err(|d| Failure::Diagnostics(Box::new(all_sources.clone()), d, color))?;
-    let import_settings = Settings {
-        mode: Mode::Apply,
-        workspace: current_workspace(),
-        cwd: dir.clone(),
-        files: Arc::new(terrane_engine::functions::RealFiles),
-        plan_timestamp: now_rfc3339(),
-    };
-    refactorings.extend(super::import::import_blocks(
-        &loaded.module,
-        &vars.values,
-        import_settings,
-        &mut planner,
-    )?);
-    configure_providers(&loaded.module, &vars.values, &planner, &dir)
-        .map_err(|d| Failure::Diagnostics(Box::new(all_sources.clone()), d, color))?;
-    let planner = Rc::new(planner);
+    // One set of settings for the whole run: plantimestamp() is the same everywhere in it.
     let settings = Settings {
         mode: Mode::Apply,
         workspace: current_workspace(),
         cwd: dir.clone(),
         files: Arc::new(terrane_engine::functions::RealFiles),
-        plan_timestamp: now_rfc3339(),
+        plan_timestamp: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
     };
+    refactorings.extend(super::import::import_blocks(
+        &loaded.module,
+        &vars.values,
+        settings.clone(),
+        &mut planner,
+    )?);
+    configure_providers(&loaded.module, &vars.values, &planner, &settings)
+        .map_err(|d| Failure::Diagnostics(Box::new(all_sources.clone()), d, color))?;
+    let planner = Rc::new(planner);
     if crate::json_ui::enabled() {
         planner.observe(crate::json_ui::event);
     } else {
@@ -421,7 +415,7 @@ fn configure_providers(
     module: &Arc<terrane_engine::config::Module>,
     variables: &std::collections::BTreeMap<String, Value>,
     planner: &Planner,
-    dir: &std::path::Path,
+    settings: &Settings,
 ) -> Result<(), Diagnostics> {
     let mut used: Vec<String> = Vec::new();
     collect_provider_addresses(module, &mut used);
@@ -434,16 +428,8 @@ fn configure_providers(
             p.alias.is_none() && (!p.config.attributes.is_empty() || !p.config.blocks.is_empty())
         })
         .collect();
-    let eval = (!blocks.is_empty()).then(|| {
-        let settings = Settings {
-            mode: Mode::Apply,
-            workspace: current_workspace(),
-            cwd: dir.to_path_buf(),
-            files: Arc::new(terrane_engine::functions::RealFiles),
-            plan_timestamp: now_rfc3339(),
-        };
-        evaluate_tree(module.clone(), variables.clone(), settings)
-    });
+    let eval = (!blocks.is_empty())
+        .then(|| evaluate_tree(module.clone(), variables.clone(), settings.clone()));
     let mut diags = Diagnostics::new();
     for address in used {
         let Some(schema) = planner.provider_schema(&address) else {
@@ -735,36 +721,6 @@ fn prompt_missing(
         values.insert(name.clone(), value);
     }
     Ok(())
-}
-
-fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 to a calendar date (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 /// Whether a run changes anything (resources or outputs).

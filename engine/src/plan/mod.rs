@@ -567,7 +567,6 @@ impl Planner {
             })
             .collect();
         orphans.sort();
-        let places = self.places();
         let mut deletions = Vec::new();
         for address in orphans {
             let prior = &self.prior[address];
@@ -576,15 +575,24 @@ impl Planner {
                 self.forget(address);
                 continue;
             }
-            let Some((mode, ty, name, module, index_key)) = places.get(address).cloned() else {
+            let Some(Entry::Remove {
+                resource,
+                index_key,
+            }) = self.removal(address)
+            else {
                 continue;
+            };
+            let mode = if resource.mode == "data" {
+                ResourceMode::Data
+            } else {
+                ResourceMode::Managed
             };
             let change = Change {
                 address: address.clone(),
-                module,
+                module: resource.module,
                 mode,
-                ty,
-                name,
+                ty: resource.ty,
+                name: resource.name,
                 index_key,
                 provider: prior.provider.clone(),
                 action: Action::Delete,
@@ -611,8 +619,7 @@ impl Planner {
             }
         }
         if !deletions.is_empty() {
-            let removals = self.removals();
-            self.delete_orphans(deletions, removals);
+            self.delete_orphans(deletions);
         }
     }
 
@@ -628,38 +635,6 @@ impl Planner {
                         resource: head_of(r),
                         index_key: i.index_key.clone(),
                     },
-                );
-            }
-        }
-        out
-    }
-
-    /// Where each instance of the working state lives in it, by address.
-    #[allow(clippy::type_complexity)]
-    fn places(
-        &self,
-    ) -> HashMap<String, (ResourceMode, String, String, Option<String>, Option<Json>)> {
-        let state = self.working();
-        let mut out = HashMap::new();
-        for r in &state.resources {
-            let mode = if r.mode == "data" {
-                ResourceMode::Data
-            } else {
-                ResourceMode::Managed
-            };
-            for i in &r.instances {
-                if i.deposed.is_some() {
-                    continue;
-                }
-                out.insert(
-                    state_instance_address(r, i),
-                    (
-                        mode,
-                        r.ty.clone(),
-                        r.name.clone(),
-                        r.module.clone(),
-                        i.index_key.clone(),
-                    ),
                 );
             }
         }

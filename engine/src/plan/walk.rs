@@ -569,16 +569,16 @@ impl Planner {
             let ticks = elapsed.as_secs() / PROGRESS_INTERVAL.as_secs();
             if ticks > flight.reported {
                 flight.reported = ticks;
-                due.push(Event::ApplyProgress {
-                    address: address.clone(),
-                    action,
-                    elapsed: PROGRESS_INTERVAL * ticks as u32,
-                });
+                due.push((address.clone(), action, PROGRESS_INTERVAL * ticks as u32));
             }
         }
-        due.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
-        for event in due {
-            self.walk.emit(event);
+        due.sort_by(|a, b| a.0.cmp(&b.0));
+        for (address, action, elapsed) in due {
+            self.walk.emit(Event::ApplyProgress {
+                address,
+                action,
+                elapsed,
+            });
         }
     }
 
@@ -689,11 +689,7 @@ impl Planner {
 
     /// Deletes the objects of the prior state the configuration no longer has, each once
     /// nothing still depending on it remains, concurrently. `orphans` are in a stable order.
-    pub(super) fn delete_orphans(
-        &self,
-        orphans: Vec<(Change, Vec<u8>)>,
-        mut removals: HashMap<String, Entry>,
-    ) {
+    pub(super) fn delete_orphans(&self, orphans: Vec<(Change, Vec<u8>)>) {
         // An orphan waits for every other orphan whose dependencies name it.
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, (change, _)) in orphans.iter().enumerate() {
@@ -752,7 +748,7 @@ impl Planner {
                         planned_private: Vec::new(),
                         config: Value::Null(crate::value::Type::Dynamic),
                         placement: None,
-                        removal: removals.remove(&change.address),
+                        removal: None,
                         journal: None,
                     };
                     running.insert(change.address.clone(), i);
